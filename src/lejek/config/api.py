@@ -1,0 +1,88 @@
+"""The one NinjaAPI: routers per app, errors mapped to clear 4xx bodies."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from lejek.accounts.auth import api_auth
+from lejek.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Lejek API",
+    version="1",
+    urls_namespace="api",
+    auth=api_auth,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    description=(
+        "The Lejek CRM API. Authenticate with `Authorization: Bearer <token>` "
+        "(create a token at POST /api/v1/auth/tokens) or a browser session. "
+        "Errors carry `detail`, a `code` and, for invalid fields, `errors`: {field: [messages]}."
+    ),
+)
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "form", "header", "cookie"}:
+        parts = parts[1:]
+    # Ninja nests a body schema under its parameter name; drop that wrapper.
+    if len(parts) > 1 and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        errors.setdefault(_field_name(list(error.get("loc", []))), []).append(message)
+    body = {"detail": "Some fields are invalid.", "code": "validation_error", "errors": errors}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"detail": "Authentication required: send a bearer token or log in.",
+            "code": "unauthenticated"}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    body = {"detail": str(exc.message), "code": "error"}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+def register_routers() -> None:
+    from lejek.accounts.api import router as accounts_router
+    from lejek.activities.api import router as activities_router
+    from lejek.activities.api import timeline_router
+    from lejek.contacts.api import organizations_router, people_router
+    from lejek.leads.api import router as leads_router
+    from lejek.pipelines.api import deals_router, pipelines_router
+
+    api.add_router("/auth", accounts_router)
+    api.add_router("/organizations", organizations_router)
+    api.add_router("/people", people_router)
+    api.add_router("/leads", leads_router)
+    api.add_router("/pipelines", pipelines_router)
+    api.add_router("/deals", deals_router)
+    api.add_router("/activities", activities_router)
+    api.add_router("", timeline_router)
+
+
+register_routers()

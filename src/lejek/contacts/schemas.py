@@ -1,0 +1,117 @@
+from datetime import date, datetime
+
+from ninja import Field, Schema
+from pydantic import EmailStr
+
+from lejek.core.listing import PageParams, page_schema
+
+
+class UserRef(Schema):
+    id: int
+    username: str
+    display_name: str
+
+
+class OrganizationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    domain: str = Field("", max_length=200)
+    industry: str = Field("", max_length=100)
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    country: str = Field("", pattern=r"^([A-Za-z]{2})?$", description="ISO 3166 alpha-2")
+    city: str = Field("", max_length=100)
+    address: str = Field("", max_length=300)
+    phone: str = Field("", max_length=50)
+    website: str = Field("", max_length=300)
+    owner_id: int | None = None
+
+
+class OrganizationPatch(Schema):
+    version: int = Field(..., ge=1, description="The version you read; 409 if it changed")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    domain: str | None = Field(None, max_length=200)
+    industry: str | None = Field(None, max_length=100)
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    country: str | None = Field(None, pattern=r"^([A-Za-z]{2})?$")
+    city: str | None = Field(None, max_length=100)
+    address: str | None = Field(None, max_length=300)
+    phone: str | None = Field(None, max_length=50)
+    website: str | None = Field(None, max_length=300)
+    owner_id: int | None = None
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    domain: str
+    industry: str
+    employees: int | None
+    country: str
+    city: str
+    address: str
+    phone: str
+    website: str
+    is_customer: bool
+    customer_since: date | None
+    owner: UserRef
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrganizationFilters(PageParams):
+    q: str | None = Field(None, max_length=200)
+    owner_id: int | None = None
+    is_customer: bool | None = None
+    industry: str | None = Field(None, max_length=100)
+    country: str | None = Field(None, max_length=2)
+
+
+class OrganizationRef(Schema):
+    id: int
+    name: str
+
+
+class PersonIn(Schema):
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field(..., min_length=1, max_length=100)
+    email: EmailStr | None = None
+    phone: str = Field("", max_length=50)
+    job_title: str = Field("", max_length=150)
+    organization_id: int | None = None
+    owner_id: int | None = None
+
+
+class PersonPatch(Schema):
+    version: int = Field(..., ge=1)
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    email: EmailStr | None = None
+    phone: str | None = Field(None, max_length=50)
+    job_title: str | None = Field(None, max_length=150)
+    organization_id: int | None = None
+    owner_id: int | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    full_name: str
+    email: str
+    phone: str
+    job_title: str
+    organization: OrganizationRef | None
+    owner: UserRef
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonFilters(PageParams):
+    q: str | None = Field(None, max_length=200)
+    owner_id: int | None = None
+    organization_id: int | None = None
+
+
+OrganizationPage = page_schema(OrganizationOut, "OrganizationPage")
+PersonPage = page_schema(PersonOut, "PersonPage")

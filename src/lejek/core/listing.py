@@ -1,0 +1,72 @@
+"""Shared API building blocks: error bodies, page parameters, sorting from an allowlist."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from pydantic import create_model
+
+from lejek.core.errors import ValidationFailed
+
+MAX_PAGE_SIZE = 200
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    errors: dict[str, list[str]] | None = None
+    current_version: int | None = None
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """The error responses an operation declares; 401 and 422 come with every one."""
+    return {code: ErrorOut for code in sorted({401, 422, *codes})}
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=1_000_000, description="1-based page number")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+    sort: str | None = Field(
+        None, max_length=200, description="Comma-separated fields, `-` for descending"
+    )
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        name,
+        __base__=Schema,
+        items=(list[item], ...),  # type: ignore[valid-type]
+        page=(int, ...),
+        page_size=(int, ...),
+        has_next=(bool, ...),
+    )
+
+
+def order_by(allowed: dict[str, str], sort: str | None, default: str) -> list[str]:
+    """Translate `-amount,title` into ORM ordering, refusing anything not allowlisted."""
+    keys = [k.strip() for k in (sort or default).split(",") if k.strip()]
+    ordering: list[str] = []
+    for key in keys:
+        name = key.removeprefix("-")
+        if name not in allowed:
+            choices = ", ".join(sorted(allowed))
+            raise ValidationFailed.field("sort", f"Cannot sort by '{name}'. Use one of: {choices}.")
+        ordering.append(("-" if key.startswith("-") else "") + allowed[name])
+    last = ordering[-1] if ordering else ""
+    ordering.append("-id" if last.startswith("-") else "id")
+    return ordering
+
+
+def paginate(
+    qs: QuerySet[Any], params: PageParams, allowed_sorts: dict[str, str], default_sort: str
+) -> dict[str, Any]:
+    """One page without COUNT(*): fetch one extra row to know whether another page exists."""
+    qs = qs.order_by(*order_by(allowed_sorts, params.sort, default_sort))
+    start = (params.page - 1) * params.page_size
+    rows = list(qs[start : start + params.page_size + 1])
+    return {
+        "items": rows[: params.page_size],
+        "page": params.page,
+        "page_size": params.page_size,
+        "has_next": len(rows) > params.page_size,
+    }
