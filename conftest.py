@@ -33,8 +33,10 @@ class ApiClient:
             response = getattr(self.client, method)(url, **kwargs)
         else:
             response = getattr(self.client, method)(
-                url, data=json.dumps(data if data is not None else {}),
-                content_type="application/json", **kwargs,
+                url,
+                data=json.dumps(data if data is not None else {}),
+                content_type="application/json",
+                **kwargs,
             )
         return response
 
@@ -66,8 +68,12 @@ def team_b(db: Any) -> Team:
 
 def _user(username: str, role: str, team: Team | None) -> User:
     return account_services.user_create(
-        username=username, password="pass-" + username, role=role, team=team,
-        first_name=username.capitalize(), email=f"{username}@example.com",
+        username=username,
+        password="pass-" + username,
+        role=role,
+        team=team,
+        first_name=username.capitalize(),
+        email=f"{username}@example.com",
     )
 
 
@@ -106,8 +112,12 @@ def personas(
     owner: User, teammate: User, manager: User, outsider: User, other_manager: User, admin: User
 ) -> dict[str, User]:
     return {
-        "owner": owner, "teammate": teammate, "manager": manager,
-        "outsider": outsider, "other_manager": other_manager, "admin": admin,
+        "owner": owner,
+        "teammate": teammate,
+        "manager": manager,
+        "outsider": outsider,
+        "other_manager": other_manager,
+        "admin": admin,
     }
 
 

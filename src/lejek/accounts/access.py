@@ -25,9 +25,7 @@ def require_admin(actor: User, what: str = "change this configuration") -> None:
         raise Forbidden(f"Only an administrator may {what}.")
 
 
-def visible_reference(
-    model: type[models.Model], *, user: User, pk: int | None, field: str
-) -> Any:
+def visible_reference(model: type[models.Model], *, user: User, pk: int | None, field: str) -> Any:
     """A related record named in input: it must exist and be visible, else a field error."""
     if pk is None:
         return None
@@ -48,4 +46,12 @@ def visible_or_404(
     if found is None:
         name = str(qs.model._meta.verbose_name).capitalize()
         raise NotFound(f"{name} {pk} was not found.")
+    return found
+
+
+def manageable_or_404(model: type[models.Model], *, user: User, pk: int) -> Any:
+    """A record, deleted or not, that `user` may manage (restore); else NotFound."""
+    found = model.objects.select_related("owner").filter(pk=pk).first()  # type: ignore[attr-defined]
+    if found is None or not user.can_manage(found.owner_id, found.owner.team_id):
+        raise NotFound(f"{str(model._meta.verbose_name).capitalize()} {pk} was not found.")
     return found

@@ -50,9 +50,14 @@ def user_create(
     email: str = "",
 ) -> User:
     user = User(
-        username=username, role=role, team=team, first_name=first_name,
-        last_name=last_name, email=email,
-        is_staff=role == User.Role.ADMIN, is_superuser=role == User.Role.ADMIN,
+        username=username,
+        role=role,
+        team=team,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=role == User.Role.ADMIN,
+        is_superuser=role == User.Role.ADMIN,
     )
     user.set_password(password)
     user.save()

@@ -51,8 +51,10 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = {"detail": "Authentication required: send a bearer token or log in.",
-            "code": "unauthenticated"}
+    body = {
+        "detail": "Authentication required: send a bearer token or log in.",
+        "code": "unauthenticated",
+    }
     return api.create_response(request, body, status=401)
 
 

@@ -7,8 +7,8 @@ os.environ.setdefault("LEJEK_DATA_DIR", tempfile.mkdtemp(prefix="lejek-test-"))
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 
-from lejek.config.settings import *  # noqa: E402,F403
-from lejek.config.settings import DATABASES  # noqa: E402
+from lejek.config.settings import *  # noqa: F403
+from lejek.config.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

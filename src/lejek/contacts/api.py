@@ -59,16 +59,18 @@ def create_person(request: HttpRequest, payload: schemas.PersonIn):
 
 @people_router.get("/{int:person_id}", response={200: schemas.PersonOut, **errors(404)})
 def get_person(request: HttpRequest, person_id: int):
-    return access.visible_or_404(Person.objects.select_related("organization"),
-                                 user=request.user, pk=person_id)
+    return access.visible_or_404(
+        Person.objects.select_related("organization"), user=request.user, pk=person_id
+    )
 
 
 @people_router.patch("/{int:person_id}", response={200: schemas.PersonOut, **errors(403, 404, 409)})
 def update_person(request: HttpRequest, person_id: int, payload: schemas.PersonPatch):
     person = access.visible_or_404(Person, user=request.user, pk=person_id)
     data = payload.model_dump(exclude_unset=True, exclude={"version"})
-    return services.person_update(actor=request.user, person=person, data=data,
-                                  version=payload.version)
+    return services.person_update(
+        actor=request.user, person=person, data=data, version=payload.version
+    )
 
 
 @people_router.delete("/{int:person_id}", response={204: None, **errors(404, 409)})

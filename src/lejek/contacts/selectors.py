@@ -8,12 +8,18 @@ from lejek.accounts.models import User
 from lejek.contacts.models import Organization, Person
 
 ORGANIZATION_SORTS = {
-    "name": "name", "created_at": "created_at", "updated_at": "updated_at",
-    "employees": "employees", "country": "country",
+    "name": "name",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "employees": "employees",
+    "country": "country",
 }
 PERSON_SORTS = {
-    "last_name": "last_name", "first_name": "first_name", "email": "email",
-    "created_at": "created_at", "updated_at": "updated_at",
+    "last_name": "last_name",
+    "first_name": "first_name",
+    "email": "email",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
 }
 
 

@@ -10,8 +10,16 @@ from lejek.contacts.models import Organization, Person
 from lejek.core import records
 
 ORGANIZATION_FIELDS = (
-    "name", "domain", "industry", "employees", "country", "city", "address", "phone",
-    "website", "owner",
+    "name",
+    "domain",
+    "industry",
+    "employees",
+    "country",
+    "city",
+    "address",
+    "phone",
+    "website",
+    "owner",
 )
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "job_title", "organization", "owner")
 

@@ -39,6 +39,10 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, str | N
         field = instance._meta.get_field(name)
         if isinstance(field, models.ForeignKey):
             values[name] = to_text(getattr(instance, field.attname))
+        elif isinstance(field, models.DecimalField) and getattr(instance, name) is not None:
+            # 150.5 and 150.50 are the same amount; compare and store at the field's scale.
+            places = decimal.Decimal(1).scaleb(-field.decimal_places)
+            values[name] = to_text(decimal.Decimal(getattr(instance, name)).quantize(places))
         else:
             values[name] = to_text(getattr(instance, name))
     return values

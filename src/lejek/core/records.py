@@ -4,7 +4,7 @@ Every domain service that edits plain fields goes through these, so the version
 check, the audit entries and `updated_at` are handled in exactly one place.
 """
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -14,8 +14,6 @@ from django.utils import timezone
 from lejek.core import audit
 from lejek.core.errors import ValidationFailed, VersionConflict
 from lejek.core.models import AuditEntry, OwnedRecord
-
-R = TypeVar("R", bound=OwnedRecord)
 
 
 def validate(instance: models.Model, exclude: list[str] | None = None) -> None:
@@ -30,7 +28,7 @@ def validate(instance: models.Model, exclude: list[str] | None = None) -> None:
         raise ValidationFailed("Some fields are invalid.", fields=fields) from exc
 
 
-def create(*, actor: Any, instance: R, m2m: dict[str, Any] | None = None) -> R:
+def create[R: OwnedRecord](*, actor: Any, instance: R, m2m: dict[str, Any] | None = None) -> R:
     with transaction.atomic():
         validate(instance)
         instance.save(force_insert=True)
@@ -40,7 +38,7 @@ def create(*, actor: Any, instance: R, m2m: dict[str, Any] | None = None) -> R:
     return instance
 
 
-def update(
+def update[R: OwnedRecord](
     *,
     actor: Any,
     instance: R,
@@ -78,17 +76,29 @@ def update(
     return instance
 
 
-def soft_delete(*, actor: Any, instance: R, expected_version: int | None = None) -> R:
-    return _set_deleted(actor=actor, instance=instance, deleted_at=timezone.now(),
-                        expected_version=expected_version, action=AuditEntry.Action.DELETED)
+def soft_delete[R: OwnedRecord](
+    *, actor: Any, instance: R, expected_version: int | None = None
+) -> R:
+    return _set_deleted(
+        actor=actor,
+        instance=instance,
+        deleted_at=timezone.now(),
+        expected_version=expected_version,
+        action=AuditEntry.Action.DELETED,
+    )
 
 
-def restore(*, actor: Any, instance: R) -> R:
-    return _set_deleted(actor=actor, instance=instance, deleted_at=None,
-                        expected_version=None, action=AuditEntry.Action.RESTORED)
+def restore[R: OwnedRecord](*, actor: Any, instance: R) -> R:
+    return _set_deleted(
+        actor=actor,
+        instance=instance,
+        deleted_at=None,
+        expected_version=None,
+        action=AuditEntry.Action.RESTORED,
+    )
 
 
-def _set_deleted(
+def _set_deleted[R: OwnedRecord](
     *, actor: Any, instance: R, deleted_at: Any, expected_version: int | None, action: str
 ) -> R:
     model = type(instance)

@@ -18,9 +18,12 @@ def test_create_organization_records_audit_and_normalises(api_as, owner):
     assert body["domain"] == "acme.com"
     assert body["country"] == "PL"
     assert body["owner"]["id"] == owner.pk
-    assert AuditEntry.objects.filter(
-        entity_type="organization", entity_id=body["id"], action="created"
-    ).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            entity_type="organization", entity_id=body["id"], action="created"
+        ).count()
+        == 1
+    )
 
 
 def test_bad_input_gets_422_per_field(api_as, owner):
@@ -37,7 +40,11 @@ def test_patch_records_old_and_new_and_checks_version(api_as, owner):
     assert ok.status_code == 200
     assert ok.json()["version"] == 2
     entry = AuditEntry.objects.get(entity_type="organization", entity_id=org.pk, field="name")
-    assert (entry.old_value, entry.new_value, entry.actor_id) == ("Acme", "Acme Sp. z o.o.", owner.pk)
+    assert (entry.old_value, entry.new_value, entry.actor_id) == (
+        "Acme",
+        "Acme Sp. z o.o.",
+        owner.pk,
+    )
     stale = client.patch(f"organizations/{org.pk}", {"version": 1, "name": "Other"})
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 2
@@ -59,12 +66,14 @@ def test_person_cannot_point_at_invisible_organization(api_as, owner, outsider):
 
 
 def test_rep_cannot_assign_to_someone_else(api_as, owner, teammate, manager):
-    assert api_as(owner).post(
-        "organizations", {"name": "X", "owner_id": teammate.pk}
-    ).status_code == 403
-    assert api_as(manager).post(
-        "organizations", {"name": "X", "owner_id": teammate.pk}
-    ).status_code == 201
+    assert (
+        api_as(owner).post("organizations", {"name": "X", "owner_id": teammate.pk}).status_code
+        == 403
+    )
+    assert (
+        api_as(manager).post("organizations", {"name": "X", "owner_id": teammate.pk}).status_code
+        == 201
+    )
 
 
 def test_list_query_count_is_constant(api_as, owner):
