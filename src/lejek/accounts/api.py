@@ -23,7 +23,7 @@ def list_tokens(request: HttpRequest):
     return ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-id")
 
 
-@router.delete("/tokens/{int:token_id}", response={204: None, **errors(404)})
+@router.delete("/tokens/{id:token_id}", response={204: None, **errors(404)})
 def revoke_token(request: HttpRequest, token_id: int):
     services.token_revoke(actor=request.user, token_id=token_id)
     return Status(204, None)

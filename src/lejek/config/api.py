@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lejek.accounts.auth import api_auth
+from lejek.core import converters  # noqa: F401  (registers the "id" path converter)
 from lejek.core.errors import DomainError
 
 api = NinjaAPI(

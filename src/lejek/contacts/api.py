@@ -6,7 +6,7 @@ from ninja import Query, Router, Status
 from lejek.accounts import access
 from lejek.contacts import schemas, selectors, services
 from lejek.contacts.models import Organization, Person
-from lejek.core.listing import errors, paginate
+from lejek.core.listing import Version, errors, paginate
 
 organizations_router = Router(tags=["organizations"])
 people_router = Router(tags=["people"])
@@ -23,13 +23,13 @@ def create_organization(request: HttpRequest, payload: schemas.OrganizationIn):
     return Status(201, services.organization_create(actor=request.user, data=payload.model_dump()))
 
 
-@organizations_router.get("/{int:org_id}", response={200: schemas.OrganizationOut, **errors(404)})
+@organizations_router.get("/{id:org_id}", response={200: schemas.OrganizationOut, **errors(404)})
 def get_organization(request: HttpRequest, org_id: int):
     return access.visible_or_404(Organization, user=request.user, pk=org_id)
 
 
 @organizations_router.patch(
-    "/{int:org_id}", response={200: schemas.OrganizationOut, **errors(403, 404, 409)}
+    "/{id:org_id}", response={200: schemas.OrganizationOut, **errors(403, 404, 409)}
 )
 def update_organization(request: HttpRequest, org_id: int, payload: schemas.OrganizationPatch):
     org = access.visible_or_404(Organization, user=request.user, pk=org_id)
@@ -39,8 +39,8 @@ def update_organization(request: HttpRequest, org_id: int, payload: schemas.Orga
     )
 
 
-@organizations_router.delete("/{int:org_id}", response={204: None, **errors(404, 409)})
-def delete_organization(request: HttpRequest, org_id: int, version: int):
+@organizations_router.delete("/{id:org_id}", response={204: None, **errors(404, 409)})
+def delete_organization(request: HttpRequest, org_id: int, version: Version):
     org = access.visible_or_404(Organization, user=request.user, pk=org_id)
     services.record_delete(actor=request.user, instance=org, version=version)
     return Status(204, None)
@@ -57,14 +57,14 @@ def create_person(request: HttpRequest, payload: schemas.PersonIn):
     return Status(201, services.person_create(actor=request.user, data=payload.model_dump()))
 
 
-@people_router.get("/{int:person_id}", response={200: schemas.PersonOut, **errors(404)})
+@people_router.get("/{id:person_id}", response={200: schemas.PersonOut, **errors(404)})
 def get_person(request: HttpRequest, person_id: int):
     return access.visible_or_404(
         Person.objects.select_related("organization"), user=request.user, pk=person_id
     )
 
 
-@people_router.patch("/{int:person_id}", response={200: schemas.PersonOut, **errors(403, 404, 409)})
+@people_router.patch("/{id:person_id}", response={200: schemas.PersonOut, **errors(403, 404, 409)})
 def update_person(request: HttpRequest, person_id: int, payload: schemas.PersonPatch):
     person = access.visible_or_404(Person, user=request.user, pk=person_id)
     data = payload.model_dump(exclude_unset=True, exclude={"version"})
@@ -73,8 +73,8 @@ def update_person(request: HttpRequest, person_id: int, payload: schemas.PersonP
     )
 
 
-@people_router.delete("/{int:person_id}", response={204: None, **errors(404, 409)})
-def delete_person(request: HttpRequest, person_id: int, version: int):
+@people_router.delete("/{id:person_id}", response={204: None, **errors(404, 409)})
+def delete_person(request: HttpRequest, person_id: int, version: Version):
     person = access.visible_or_404(Person, user=request.user, pk=person_id)
     services.record_delete(actor=request.user, instance=person, version=version)
     return Status(204, None)

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from ninja import Field, Schema
 from pydantic import EmailStr
 
-from lejek.core.listing import PageParams, page_schema
+from lejek.core.listing import Id, PageParams, Version, page_schema
 
 
 class UserRef(Schema):
@@ -22,11 +22,11 @@ class OrganizationIn(Schema):
     address: str = Field("", max_length=300)
     phone: str = Field("", max_length=50)
     website: str = Field("", max_length=300)
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class OrganizationPatch(Schema):
-    version: int = Field(..., ge=1, description="The version you read; 409 if it changed")
+    version: Version
     name: str | None = Field(None, min_length=1, max_length=200)
     domain: str | None = Field(None, max_length=200)
     industry: str | None = Field(None, max_length=100)
@@ -36,7 +36,7 @@ class OrganizationPatch(Schema):
     address: str | None = Field(None, max_length=300)
     phone: str | None = Field(None, max_length=50)
     website: str | None = Field(None, max_length=300)
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class OrganizationOut(Schema):
@@ -60,7 +60,7 @@ class OrganizationOut(Schema):
 
 class OrganizationFilters(PageParams):
     q: str | None = Field(None, max_length=200)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     is_customer: bool | None = None
     industry: str | None = Field(None, max_length=100)
     country: str | None = Field(None, max_length=2)
@@ -77,19 +77,19 @@ class PersonIn(Schema):
     email: EmailStr | None = None
     phone: str = Field("", max_length=50)
     job_title: str = Field("", max_length=150)
-    organization_id: int | None = None
-    owner_id: int | None = None
+    organization_id: Id | None = None
+    owner_id: Id | None = None
 
 
 class PersonPatch(Schema):
-    version: int = Field(..., ge=1)
+    version: Version
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, min_length=1, max_length=100)
     email: EmailStr | None = None
     phone: str | None = Field(None, max_length=50)
     job_title: str | None = Field(None, max_length=150)
-    organization_id: int | None = None
-    owner_id: int | None = None
+    organization_id: Id | None = None
+    owner_id: Id | None = None
 
 
 class PersonOut(Schema):
@@ -109,8 +109,8 @@ class PersonOut(Schema):
 
 class PersonFilters(PageParams):
     q: str | None = Field(None, max_length=200)
-    owner_id: int | None = None
-    organization_id: int | None = None
+    owner_id: Id | None = None
+    organization_id: Id | None = None
 
 
 OrganizationPage = page_schema(OrganizationOut, "OrganizationPage")

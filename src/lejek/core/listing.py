@@ -1,6 +1,6 @@
 """Shared API building blocks: error bodies, page parameters, sorting from an allowlist."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
@@ -9,6 +9,11 @@ from pydantic import create_model
 from lejek.core.errors import ValidationFailed
 
 MAX_PAGE_SIZE = 200
+MAX_ID = 2**63 - 1
+
+# Ids and versions from clients are bounded so no value can overflow the database driver.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="The version you read")]
 
 
 class ErrorOut(Schema):
@@ -19,8 +24,8 @@ class ErrorOut(Schema):
 
 
 def errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    """The error responses an operation declares; 401 and 422 come with every one."""
-    return {code: ErrorOut for code in sorted({401, 422, *codes})}
+    """The error responses an operation declares; 400, 401 and 422 come with every one."""
+    return {code: ErrorOut for code in sorted({400, 401, 422, *codes})}
 
 
 class PageParams(Schema):

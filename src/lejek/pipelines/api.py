@@ -5,7 +5,7 @@ from ninja import Query, Router, Status
 
 from lejek.accounts import access
 from lejek.core.errors import NotFound
-from lejek.core.listing import errors, paginate
+from lejek.core.listing import Id, Version, errors, paginate
 from lejek.pipelines import schemas, selectors, services
 from lejek.pipelines.models import Deal, Pipeline, Stage
 from lejek.pipelines.templates import TEMPLATES
@@ -52,13 +52,13 @@ def create_pipeline(request: HttpRequest, payload: schemas.PipelineIn):
     return Status(201, _pipeline(pipeline.pk))
 
 
-@pipelines_router.get("/{int:pipeline_id}", response={200: schemas.PipelineOut, **errors(404)})
+@pipelines_router.get("/{id:pipeline_id}", response={200: schemas.PipelineOut, **errors(404)})
 def get_pipeline(request: HttpRequest, pipeline_id: int):
     return _pipeline(pipeline_id)
 
 
 @pipelines_router.patch(
-    "/{int:pipeline_id}", response={200: schemas.PipelineOut, **errors(403, 404)}
+    "/{id:pipeline_id}", response={200: schemas.PipelineOut, **errors(403, 404)}
 )
 def update_pipeline(request: HttpRequest, pipeline_id: int, payload: schemas.PipelinePatch):
     services.pipeline_update(
@@ -70,7 +70,7 @@ def update_pipeline(request: HttpRequest, pipeline_id: int, payload: schemas.Pip
 
 
 @pipelines_router.post(
-    "/{int:pipeline_id}/stages", response={201: schemas.StageOut, **errors(403, 404)}
+    "/{id:pipeline_id}/stages", response={201: schemas.StageOut, **errors(403, 404)}
 )
 def add_stage(request: HttpRequest, pipeline_id: int, payload: schemas.StageIn):
     stage = services.stage_add(
@@ -83,7 +83,7 @@ def add_stage(request: HttpRequest, pipeline_id: int, payload: schemas.StageIn):
 
 
 @pipelines_router.patch(
-    "/{int:pipeline_id}/stages/{int:stage_id}", response={200: schemas.StageOut, **errors(403, 404)}
+    "/{id:pipeline_id}/stages/{id:stage_id}", response={200: schemas.StageOut, **errors(403, 404)}
 )
 def update_stage(
     request: HttpRequest, pipeline_id: int, stage_id: int, payload: schemas.StagePatch
@@ -96,7 +96,7 @@ def update_stage(
 
 
 @pipelines_router.put(
-    "/{int:pipeline_id}/stages/order", response={200: list[schemas.StageOut], **errors(403, 404)}
+    "/{id:pipeline_id}/stages/order", response={200: list[schemas.StageOut], **errors(403, 404)}
 )
 def reorder_stages(request: HttpRequest, pipeline_id: int, payload: schemas.StageOrderIn):
     return services.stages_reorder(
@@ -105,9 +105,9 @@ def reorder_stages(request: HttpRequest, pipeline_id: int, payload: schemas.Stag
 
 
 @pipelines_router.delete(
-    "/{int:pipeline_id}/stages/{int:stage_id}", response={204: None, **errors(403, 404, 409)}
+    "/{id:pipeline_id}/stages/{id:stage_id}", response={204: None, **errors(403, 404, 409)}
 )
-def remove_stage(request: HttpRequest, pipeline_id: int, stage_id: int, move_to: int):
+def remove_stage(request: HttpRequest, pipeline_id: int, stage_id: int, move_to: Id):
     stage = _stage(pipeline_id, stage_id)
     target = Stage.objects.filter(pk=move_to).first()
     if target is None:
@@ -117,9 +117,9 @@ def remove_stage(request: HttpRequest, pipeline_id: int, stage_id: int, move_to:
 
 
 @pipelines_router.get(
-    "/{int:pipeline_id}/board", response={200: list[schemas.BoardColumn], **errors(404)}
+    "/{id:pipeline_id}/board", response={200: list[schemas.BoardColumn], **errors(404)}
 )
-def board(request: HttpRequest, pipeline_id: int, owner_id: int | None = None):
+def board(request: HttpRequest, pipeline_id: int, owner_id: Id | None = None):
     return selectors.board_columns(
         user=request.user, pipeline=_pipeline(pipeline_id), owner_id=owner_id
     )
@@ -141,14 +141,12 @@ def create_deal(request: HttpRequest, payload: schemas.DealIn):
     return Status(201, _deal(request, deal.pk))
 
 
-@deals_router.get("/{int:deal_id}", response={200: schemas.DealDetailOut, **errors(404)})
+@deals_router.get("/{id:deal_id}", response={200: schemas.DealDetailOut, **errors(404)})
 def get_deal(request: HttpRequest, deal_id: int):
     return _deal(request, deal_id)
 
 
-@deals_router.patch(
-    "/{int:deal_id}", response={200: schemas.DealDetailOut, **errors(403, 404, 409)}
-)
+@deals_router.patch("/{id:deal_id}", response={200: schemas.DealDetailOut, **errors(403, 404, 409)})
 def update_deal(request: HttpRequest, deal_id: int, payload: schemas.DealPatch):
     data = payload.model_dump(exclude_unset=True, exclude={"version"})
     services.deal_update(
@@ -157,14 +155,14 @@ def update_deal(request: HttpRequest, deal_id: int, payload: schemas.DealPatch):
     return _deal(request, deal_id)
 
 
-@deals_router.delete("/{int:deal_id}", response={204: None, **errors(404, 409)})
-def delete_deal(request: HttpRequest, deal_id: int, version: int):
+@deals_router.delete("/{id:deal_id}", response={204: None, **errors(404, 409)})
+def delete_deal(request: HttpRequest, deal_id: int, version: Version):
     services.deal_delete(actor=request.user, deal=_deal(request, deal_id), version=version)
     return Status(204, None)
 
 
 @deals_router.post(
-    "/{int:deal_id}/restore", response={200: schemas.DealDetailOut, **errors(404, 409)}
+    "/{id:deal_id}/restore", response={200: schemas.DealDetailOut, **errors(404, 409)}
 )
 def restore_deal(request: HttpRequest, deal_id: int):
     deal = access.manageable_or_404(Deal, user=request.user, pk=deal_id)
@@ -172,7 +170,7 @@ def restore_deal(request: HttpRequest, deal_id: int):
     return _deal(request, deal_id)
 
 
-@deals_router.post("/{int:deal_id}/move", response={200: schemas.DealOut, **errors(404, 409)})
+@deals_router.post("/{id:deal_id}/move", response={200: schemas.DealOut, **errors(404, 409)})
 def move_deal(request: HttpRequest, deal_id: int, payload: schemas.MoveIn):
     deal = _deal(request, deal_id)
     stage = Stage.objects.select_related("pipeline").filter(pk=payload.stage_id).first()
@@ -183,14 +181,14 @@ def move_deal(request: HttpRequest, deal_id: int, payload: schemas.MoveIn):
     )
 
 
-@deals_router.post("/{int:deal_id}/win", response={200: schemas.DealOut, **errors(404, 409)})
+@deals_router.post("/{id:deal_id}/win", response={200: schemas.DealOut, **errors(404, 409)})
 def win_deal(request: HttpRequest, deal_id: int, payload: schemas.VersionIn):
     return services.deal_mark_won(
         actor=request.user, deal=_deal(request, deal_id), version=payload.version
     )
 
 
-@deals_router.post("/{int:deal_id}/lose", response={200: schemas.DealOut, **errors(404, 409)})
+@deals_router.post("/{id:deal_id}/lose", response={200: schemas.DealOut, **errors(404, 409)})
 def lose_deal(request: HttpRequest, deal_id: int, payload: schemas.LoseIn):
     return services.deal_mark_lost(
         actor=request.user,
@@ -201,13 +199,13 @@ def lose_deal(request: HttpRequest, deal_id: int, payload: schemas.LoseIn):
     )
 
 
-@deals_router.post("/{int:deal_id}/reopen", response={200: schemas.DealOut, **errors(404, 409)})
+@deals_router.post("/{id:deal_id}/reopen", response={200: schemas.DealOut, **errors(404, 409)})
 def reopen_deal(request: HttpRequest, deal_id: int, payload: schemas.VersionIn):
     return services.deal_reopen(
         actor=request.user, deal=_deal(request, deal_id), version=payload.version
     )
 
 
-@deals_router.get("/{int:deal_id}/history", response={200: schemas.DealHistoryOut, **errors(404)})
+@deals_router.get("/{id:deal_id}/history", response={200: schemas.DealHistoryOut, **errors(404)})
 def deal_history(request: HttpRequest, deal_id: int):
     return selectors.deal_history(_deal(request, deal_id))

@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from lejek.contacts import schemas as contact_schemas
-from lejek.core.listing import PageParams, page_schema
+from lejek.core.listing import Id, PageParams, Version, page_schema
 from lejek.leads.models import Source
 from lejek.pipelines.models import Deal
 
@@ -38,7 +38,7 @@ class StageOut(Schema):
 
 
 class StageOrderIn(Schema):
-    stage_ids: list[int] = Field(..., min_length=1, max_length=100)
+    stage_ids: list[Id] = Field(..., min_length=1, max_length=100)
 
 
 class PipelineIn(Schema):
@@ -93,12 +93,12 @@ class BoardColumn(Schema):
 
 class DealIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
-    pipeline_id: int
-    stage_id: int | None = None
-    organization_id: int | None = None
-    person_ids: list[int] = Field(default_factory=list, max_length=50)
-    lead_id: int | None = None
-    owner_id: int | None = None
+    pipeline_id: Id
+    stage_id: Id | None = None
+    organization_id: Id | None = None
+    person_ids: list[Id] = Field(default_factory=list, max_length=50)
+    lead_id: Id | None = None
+    owner_id: Id | None = None
     amount: Money | None = Field(None, **AMOUNT)
     currency: str = Field("USD", **CURRENCY)
     contract_years: Decimal | None = Field(None, gt=0, le=100, max_digits=5, decimal_places=2)
@@ -111,12 +111,12 @@ class DealIn(Schema):
 
 
 class DealPatch(Schema):
-    version: int = Field(..., ge=1, description="The version you read; 409 if it changed")
+    version: Version
     title: str | None = Field(None, min_length=1, max_length=200)
-    organization_id: int | None = None
-    person_ids: list[int] | None = Field(None, max_length=50)
-    lead_id: int | None = None
-    owner_id: int | None = None
+    organization_id: Id | None = None
+    person_ids: list[Id] | None = Field(None, max_length=50)
+    lead_id: Id | None = None
+    owner_id: Id | None = None
     amount: Money | None = Field(None, **AMOUNT)
     currency: str | None = Field(None, **CURRENCY)
     contract_years: Decimal | None = Field(None, gt=0, le=100, max_digits=5, decimal_places=2)
@@ -129,11 +129,11 @@ class DealPatch(Schema):
 
 
 class VersionIn(Schema):
-    version: int = Field(..., ge=1)
+    version: Version
 
 
 class MoveIn(VersionIn):
-    stage_id: int
+    stage_id: Id
     note: str = Field("", max_length=300)
 
 
@@ -193,12 +193,12 @@ class DealDetailOut(DealOut):
 
 
 class DealFilters(PageParams):
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: Id | None = None
+    stage_id: Id | None = None
     status: str | None = Field(None, pattern=r"^(open|won|lost)(,(open|won|lost))*$")
-    owner_id: int | None = None
-    team_id: int | None = None
-    organization_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
+    organization_id: Id | None = None
     source: Source | None = None
     forecast_category: Deal.ForecastCategory | None = None
     q: str | None = Field(None, max_length=200)

@@ -193,3 +193,18 @@ def test_pipeline_admin_endpoints(api_as, admin, owner, pipeline):
     )
     assert client.patch(f"pipelines/{pipeline.pk}", {"name": "Renamed"}).json()["name"] == "Renamed"
     assert client.get("pipelines/99999").status_code == 404
+
+
+def test_out_of_range_numbers_are_4xx_not_500(api_as, owner, pipeline):
+    client = api_as(owner)
+    huge = "9" * 25
+    deal = factories.deal(owner, pipeline)
+    assert client.get(f"deals/{huge}").status_code == 404
+    assert client.get("deals", owner_id=huge).status_code == 422
+    assert client.get("deals", pipeline_id="-1").status_code == 422
+    assert client.delete(f"deals/{deal.pk}", version=huge).status_code == 422
+    assert client.post(f"deals/{deal.pk}/move", {"stage_id": int(huge), "version": 1}
+                       ).status_code == 422
+    assert client.patch(f"deals/{deal.pk}", {"version": int(huge), "title": "x"}).status_code == 422
+    assert client.get(f"pipelines/{pipeline.pk}/board", owner_id=huge).status_code == 422
+    assert Deal.objects.get(pk=deal.pk).version == 1
