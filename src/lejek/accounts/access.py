@@ -41,7 +41,7 @@ def visible_or_404(
     source: type[models.Model] | models.QuerySet[Any], *, user: User, pk: int
 ) -> Any:
     """The record if `user` may see it, else NotFound: never a hint that it exists."""
-    qs = source if isinstance(source, models.QuerySet) else source.objects.all()  # type: ignore[attr-defined]
+    qs: Any = source if isinstance(source, models.QuerySet) else source.objects.all()  # type: ignore[attr-defined]
     found = qs.visible_to(user).filter(pk=pk).first()
     if found is None:
         name = str(qs.model._meta.verbose_name).capitalize()

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from lejek.accounts.models import ApiToken
+from lejek.accounts.models import ApiToken, User
 
 
 class TokenAuth(HttpBearer):
@@ -37,3 +37,9 @@ class ActiveSessionAuth(SessionAuth):
 
 
 api_auth = [TokenAuth(), ActiveSessionAuth()]
+
+
+class AuthedRequest(HttpRequest):
+    """The request an authenticated API handler receives: `user` is a real User."""
+
+    user: User  # type: ignore[assignment]

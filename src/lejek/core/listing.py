@@ -1,5 +1,6 @@
 """Shared API building blocks: error bodies, page parameters, sorting from an allowlist."""
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
@@ -14,6 +15,8 @@ MAX_ID = 2**63 - 1
 # Ids and versions from clients are bounded so no value can overflow the database driver.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="The version you read")]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 code")]
 
 
 class ErrorOut(Schema):

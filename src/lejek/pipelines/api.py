@@ -1,9 +1,9 @@
 """JSON API for pipelines, stages, deals, moves and history: thin handlers over services."""
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from lejek.accounts import access
+from lejek.accounts.auth import AuthedRequest
 from lejek.core.errors import NotFound
 from lejek.core.listing import Id, Version, errors, paginate
 from lejek.pipelines import schemas, selectors, services
@@ -29,12 +29,12 @@ def _stage(pipeline_id: int, stage_id: int) -> Stage:
 
 
 @pipelines_router.get("", response={200: list[schemas.PipelineOut], **errors()})
-def list_pipelines(request: HttpRequest, include_inactive: bool = False):
+def list_pipelines(request: AuthedRequest, include_inactive: bool = False):
     return selectors.pipeline_list(include_inactive=include_inactive)
 
 
 @pipelines_router.get("/templates", response={200: list[schemas.TemplateOut], **errors()})
-def list_templates(request: HttpRequest):
+def list_templates(request: AuthedRequest):
     return [
         {"key": t.key, "name": t.name, "seed": t.seed, "stages": [vars(s) for s in t.stages]}
         for t in TEMPLATES.values()
@@ -42,7 +42,7 @@ def list_templates(request: HttpRequest):
 
 
 @pipelines_router.post("", response={201: schemas.PipelineOut, **errors(403)})
-def create_pipeline(request: HttpRequest, payload: schemas.PipelineIn):
+def create_pipeline(request: AuthedRequest, payload: schemas.PipelineIn):
     pipeline = services.pipeline_create(
         actor=request.user,
         name=payload.name,
@@ -53,14 +53,14 @@ def create_pipeline(request: HttpRequest, payload: schemas.PipelineIn):
 
 
 @pipelines_router.get("/{id:pipeline_id}", response={200: schemas.PipelineOut, **errors(404)})
-def get_pipeline(request: HttpRequest, pipeline_id: int):
+def get_pipeline(request: AuthedRequest, pipeline_id: int):
     return _pipeline(pipeline_id)
 
 
 @pipelines_router.patch(
     "/{id:pipeline_id}", response={200: schemas.PipelineOut, **errors(403, 404)}
 )
-def update_pipeline(request: HttpRequest, pipeline_id: int, payload: schemas.PipelinePatch):
+def update_pipeline(request: AuthedRequest, pipeline_id: int, payload: schemas.PipelinePatch):
     services.pipeline_update(
         actor=request.user,
         pipeline=_pipeline(pipeline_id),
@@ -72,7 +72,7 @@ def update_pipeline(request: HttpRequest, pipeline_id: int, payload: schemas.Pip
 @pipelines_router.post(
     "/{id:pipeline_id}/stages", response={201: schemas.StageOut, **errors(403, 404)}
 )
-def add_stage(request: HttpRequest, pipeline_id: int, payload: schemas.StageIn):
+def add_stage(request: AuthedRequest, pipeline_id: int, payload: schemas.StageIn):
     stage = services.stage_add(
         actor=request.user,
         pipeline=_pipeline(pipeline_id),
@@ -86,7 +86,7 @@ def add_stage(request: HttpRequest, pipeline_id: int, payload: schemas.StageIn):
     "/{id:pipeline_id}/stages/{id:stage_id}", response={200: schemas.StageOut, **errors(403, 404)}
 )
 def update_stage(
-    request: HttpRequest, pipeline_id: int, stage_id: int, payload: schemas.StagePatch
+    request: AuthedRequest, pipeline_id: int, stage_id: int, payload: schemas.StagePatch
 ):
     return services.stage_update(
         actor=request.user,
@@ -98,7 +98,7 @@ def update_stage(
 @pipelines_router.put(
     "/{id:pipeline_id}/stages/order", response={200: list[schemas.StageOut], **errors(403, 404)}
 )
-def reorder_stages(request: HttpRequest, pipeline_id: int, payload: schemas.StageOrderIn):
+def reorder_stages(request: AuthedRequest, pipeline_id: int, payload: schemas.StageOrderIn):
     return services.stages_reorder(
         actor=request.user, pipeline=_pipeline(pipeline_id), stage_ids=payload.stage_ids
     )
@@ -107,7 +107,7 @@ def reorder_stages(request: HttpRequest, pipeline_id: int, payload: schemas.Stag
 @pipelines_router.delete(
     "/{id:pipeline_id}/stages/{id:stage_id}", response={204: None, **errors(403, 404, 409)}
 )
-def remove_stage(request: HttpRequest, pipeline_id: int, stage_id: int, move_to: Id):
+def remove_stage(request: AuthedRequest, pipeline_id: int, stage_id: int, move_to: Id):
     stage = _stage(pipeline_id, stage_id)
     target = Stage.objects.filter(pk=move_to).first()
     if target is None:
@@ -119,35 +119,35 @@ def remove_stage(request: HttpRequest, pipeline_id: int, stage_id: int, move_to:
 @pipelines_router.get(
     "/{id:pipeline_id}/board", response={200: list[schemas.BoardColumn], **errors(404)}
 )
-def board(request: HttpRequest, pipeline_id: int, owner_id: Id | None = None):
+def board(request: AuthedRequest, pipeline_id: int, owner_id: Id | None = None):
     return selectors.board_columns(
         user=request.user, pipeline=_pipeline(pipeline_id), owner_id=owner_id
     )
 
 
-def _deal(request: HttpRequest, deal_id: int) -> Deal:
+def _deal(request: AuthedRequest, deal_id: int) -> Deal:
     return access.visible_or_404(selectors.deal_detail_queryset(), user=request.user, pk=deal_id)
 
 
 @deals_router.get("", response={200: schemas.DealPage, **errors()})
-def list_deals(request: HttpRequest, filters: Query[schemas.DealFilters]):  # type: ignore[type-arg]
+def list_deals(request: AuthedRequest, filters: Query[schemas.DealFilters]):  # type: ignore[type-arg]
     qs = selectors.deal_list(user=request.user, filters=filters)
     return paginate(qs, filters, selectors.DEAL_SORTS, "-created_at")
 
 
 @deals_router.post("", response={201: schemas.DealDetailOut, **errors(403)})
-def create_deal(request: HttpRequest, payload: schemas.DealIn):
+def create_deal(request: AuthedRequest, payload: schemas.DealIn):
     deal = services.deal_create(actor=request.user, data=payload.model_dump())
     return Status(201, _deal(request, deal.pk))
 
 
 @deals_router.get("/{id:deal_id}", response={200: schemas.DealDetailOut, **errors(404)})
-def get_deal(request: HttpRequest, deal_id: int):
+def get_deal(request: AuthedRequest, deal_id: int):
     return _deal(request, deal_id)
 
 
 @deals_router.patch("/{id:deal_id}", response={200: schemas.DealDetailOut, **errors(403, 404, 409)})
-def update_deal(request: HttpRequest, deal_id: int, payload: schemas.DealPatch):
+def update_deal(request: AuthedRequest, deal_id: int, payload: schemas.DealPatch):
     data = payload.model_dump(exclude_unset=True, exclude={"version"})
     services.deal_update(
         actor=request.user, deal=_deal(request, deal_id), data=data, version=payload.version
@@ -156,7 +156,7 @@ def update_deal(request: HttpRequest, deal_id: int, payload: schemas.DealPatch):
 
 
 @deals_router.delete("/{id:deal_id}", response={204: None, **errors(404, 409)})
-def delete_deal(request: HttpRequest, deal_id: int, version: Version):
+def delete_deal(request: AuthedRequest, deal_id: int, version: Version):
     services.deal_delete(actor=request.user, deal=_deal(request, deal_id), version=version)
     return Status(204, None)
 
@@ -164,14 +164,14 @@ def delete_deal(request: HttpRequest, deal_id: int, version: Version):
 @deals_router.post(
     "/{id:deal_id}/restore", response={200: schemas.DealDetailOut, **errors(404, 409)}
 )
-def restore_deal(request: HttpRequest, deal_id: int):
+def restore_deal(request: AuthedRequest, deal_id: int):
     deal = access.manageable_or_404(Deal, user=request.user, pk=deal_id)
     services.deal_restore(actor=request.user, deal=deal)
     return _deal(request, deal_id)
 
 
 @deals_router.post("/{id:deal_id}/move", response={200: schemas.DealOut, **errors(404, 409)})
-def move_deal(request: HttpRequest, deal_id: int, payload: schemas.MoveIn):
+def move_deal(request: AuthedRequest, deal_id: int, payload: schemas.MoveIn):
     deal = _deal(request, deal_id)
     stage = Stage.objects.select_related("pipeline").filter(pk=payload.stage_id).first()
     if stage is None:
@@ -182,14 +182,14 @@ def move_deal(request: HttpRequest, deal_id: int, payload: schemas.MoveIn):
 
 
 @deals_router.post("/{id:deal_id}/win", response={200: schemas.DealOut, **errors(404, 409)})
-def win_deal(request: HttpRequest, deal_id: int, payload: schemas.VersionIn):
+def win_deal(request: AuthedRequest, deal_id: int, payload: schemas.VersionIn):
     return services.deal_mark_won(
         actor=request.user, deal=_deal(request, deal_id), version=payload.version
     )
 
 
 @deals_router.post("/{id:deal_id}/lose", response={200: schemas.DealOut, **errors(404, 409)})
-def lose_deal(request: HttpRequest, deal_id: int, payload: schemas.LoseIn):
+def lose_deal(request: AuthedRequest, deal_id: int, payload: schemas.LoseIn):
     return services.deal_mark_lost(
         actor=request.user,
         deal=_deal(request, deal_id),
@@ -200,12 +200,12 @@ def lose_deal(request: HttpRequest, deal_id: int, payload: schemas.LoseIn):
 
 
 @deals_router.post("/{id:deal_id}/reopen", response={200: schemas.DealOut, **errors(404, 409)})
-def reopen_deal(request: HttpRequest, deal_id: int, payload: schemas.VersionIn):
+def reopen_deal(request: AuthedRequest, deal_id: int, payload: schemas.VersionIn):
     return services.deal_reopen(
         actor=request.user, deal=_deal(request, deal_id), version=payload.version
     )
 
 
 @deals_router.get("/{id:deal_id}/history", response={200: schemas.DealHistoryOut, **errors(404)})
-def deal_history(request: HttpRequest, deal_id: int):
+def deal_history(request: AuthedRequest, deal_id: int):
     return selectors.deal_history(_deal(request, deal_id))

@@ -4,13 +4,11 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from lejek.contacts import schemas as contact_schemas
-from lejek.core.listing import Id, PageParams, Version, page_schema
+from lejek.core.listing import Amount, CurrencyCode, Id, PageParams, Version, page_schema
 from lejek.leads.models import Source
 from lejek.pipelines.models import Deal
 
 Money = Decimal
-AMOUNT = {"ge": 0, "max_digits": 16, "decimal_places": 2}
-CURRENCY = {"pattern": r"^[A-Za-z]{3}$", "description": "ISO 4217 code"}
 
 
 class StageSpec(Schema):
@@ -99,12 +97,12 @@ class DealIn(Schema):
     person_ids: list[Id] = Field(default_factory=list, max_length=50)
     lead_id: Id | None = None
     owner_id: Id | None = None
-    amount: Money | None = Field(None, **AMOUNT)
-    currency: str = Field("USD", **CURRENCY)
+    amount: Amount | None = None
+    currency: CurrencyCode = "USD"
     contract_years: Decimal | None = Field(None, gt=0, le=100, max_digits=5, decimal_places=2)
     expected_close_date: date | None = None
     forecast_category: Deal.ForecastCategory = Deal.ForecastCategory.PIPELINE
-    committed_amount: Money | None = Field(None, **AMOUNT)
+    committed_amount: Amount | None = None
     committed_date: date | None = None
     source: Source = Source.OTHER
     next_step: str = Field("", max_length=300)
@@ -117,12 +115,12 @@ class DealPatch(Schema):
     person_ids: list[Id] | None = Field(None, max_length=50)
     lead_id: Id | None = None
     owner_id: Id | None = None
-    amount: Money | None = Field(None, **AMOUNT)
-    currency: str | None = Field(None, **CURRENCY)
+    amount: Amount | None = None
+    currency: CurrencyCode | None = None
     contract_years: Decimal | None = Field(None, gt=0, le=100, max_digits=5, decimal_places=2)
     expected_close_date: date | None = None
     forecast_category: Deal.ForecastCategory | None = None
-    committed_amount: Money | None = Field(None, **AMOUNT)
+    committed_amount: Amount | None = None
     committed_date: date | None = None
     source: Source | None = None
     next_step: str | None = Field(None, max_length=300)

@@ -77,7 +77,10 @@ def _stage_for(pipeline: Pipeline, stage_id: int | None, field: str = "stage_id"
 
 def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
     """A new open deal in a stage (the pipeline's first by default), with its first history row."""
-    pipeline = Pipeline.objects.filter(pk=data.get("pipeline_id"), is_active=True).first()
+    pipeline_id = data.get("pipeline_id")
+    pipeline = (
+        Pipeline.objects.filter(pk=pipeline_id, is_active=True).first() if pipeline_id else None
+    )
     if pipeline is None:
         raise ValidationFailed.field("pipeline_id", "Choose an active pipeline.")
     stage = _stage_for(pipeline, data.get("stage_id"))

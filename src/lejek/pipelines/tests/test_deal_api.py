@@ -203,8 +203,10 @@ def test_out_of_range_numbers_are_4xx_not_500(api_as, owner, pipeline):
     assert client.get("deals", owner_id=huge).status_code == 422
     assert client.get("deals", pipeline_id="-1").status_code == 422
     assert client.delete(f"deals/{deal.pk}", version=huge).status_code == 422
-    assert client.post(f"deals/{deal.pk}/move", {"stage_id": int(huge), "version": 1}
-                       ).status_code == 422
+    assert (
+        client.post(f"deals/{deal.pk}/move", {"stage_id": int(huge), "version": 1}).status_code
+        == 422
+    )
     assert client.patch(f"deals/{deal.pk}", {"version": int(huge), "title": "x"}).status_code == 422
     assert client.get(f"pipelines/{pipeline.pk}/board", owner_id=huge).status_code == 422
     assert Deal.objects.get(pk=deal.pk).version == 1
