@@ -13,6 +13,8 @@ import pytest
 
 from lejek.contacts import services as contact_services
 from lejek.contacts.models import Organization, Person
+from lejek.leads import services as lead_services
+from lejek.leads.models import Lead
 from lejek.pipelines import services as pipeline_services
 from lejek.pipelines.models import Deal
 
@@ -63,6 +65,15 @@ def kinds(pipeline) -> dict[str, Kind]:
             {"last_name": "Changed"},
             lambda extra: {"last_name": "New", **extra},
         ),
+        "lead": Kind(
+            "leads",
+            Lead,
+            lambda user, extra: lead_services.lead_create(
+                actor=user, data={"company_name": "Acme", **extra}
+            ),
+            {"company_name": "Changed"},
+            lambda extra: {"company_name": "New", **extra},
+        ),
         "deal": Kind(
             "deals",
             Deal,
@@ -75,7 +86,7 @@ def kinds(pipeline) -> dict[str, Kind]:
     }
 
 
-KINDS = ["organization", "person", "deal"]
+KINDS = ["organization", "person", "lead", "deal"]
 ACTORS = list(CAN_SEE)
 
 
