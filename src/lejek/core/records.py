@@ -53,26 +53,35 @@ def update[R: OwnedRecord](
     gets VersionConflict with the version that beat it.
     """
     model = type(instance)
-    with transaction.atomic():
-        before = audit.snapshot(instance, changes)
-        for name, value in changes.items():
-            setattr(instance, name, value)
-        validate(instance, exclude=_unchanged_fields(instance, changes))
-        after = audit.snapshot(instance, changes)
-        if before == after:
-            if instance.version != expected_version:
+    columns = [_column(instance, k) for k in changes]
+    original = {c: getattr(instance, c) for c in columns}
+    try:
+        with transaction.atomic():
+            before = audit.snapshot(instance, changes)
+            for name, value in changes.items():
+                setattr(instance, name, value)
+            validate(instance, exclude=_unchanged_fields(instance, changes))
+            after = audit.snapshot(instance, changes)
+            if before == after:
+                if instance.version != expected_version:
+                    raise VersionConflict(_current_version(model, instance.pk))
+                return instance
+            now = timezone.now()
+            updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+                **{c: getattr(instance, c) for c in columns},
+                updated_at=now,
+                version=F("version") + 1,
+            )
+            if not updated:
                 raise VersionConflict(_current_version(model, instance.pk))
-            return instance
-        now = timezone.now()
-        db_values = {_column(instance, k): getattr(instance, _column(instance, k)) for k in changes}
-        updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
-            **db_values, updated_at=now, version=F("version") + 1
-        )
-        if not updated:
-            raise VersionConflict(_current_version(model, instance.pk))
-        instance.version = expected_version + 1
-        instance.updated_at = now
-        audit.log_changes(actor=actor, instance=instance, before=before, after=after, note=note)
+            audit.log_changes(actor=actor, instance=instance, before=before, after=after, note=note)
+    except (VersionConflict, ValidationFailed):
+        # The caller's object must not keep changes that were never saved.
+        for column, value in original.items():
+            setattr(instance, column, value)
+        raise
+    instance.version = expected_version + 1
+    instance.updated_at = now
     return instance
 
 

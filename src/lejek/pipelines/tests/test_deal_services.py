@@ -204,3 +204,18 @@ def test_delete_and_restore(owner, pipeline):
         .values_list("action", flat=True)
     )
     assert actions == ["created", "deleted", "restored"]
+
+
+def test_rejected_update_leaves_the_callers_object_as_it_was(owner, pipeline):
+    deal = factories.deal(owner, pipeline, amount="100.00")
+    services.deal_update(
+        actor=owner, deal=Deal.objects.get(pk=deal.pk), data={"title": "New"}, version=1
+    )
+    with pytest.raises(VersionConflict):
+        services.deal_update(
+            actor=owner, deal=deal, data={"title": "Stale", "amount": 5}, version=1
+        )
+    assert (deal.title, deal.amount, deal.version) == ("Deal", Decimal("100.00"), 1)
+    with pytest.raises(ValidationFailed):
+        services.deal_update(actor=owner, deal=deal, data={"title": ""}, version=1)
+    assert deal.title == "Deal"
