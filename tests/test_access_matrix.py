@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from lejek.activities import services as activity_services
+from lejek.activities.models import Activity
 from lejek.contacts import services as contact_services
 from lejek.contacts.models import Organization, Person
 from lejek.leads import services as lead_services
@@ -74,6 +76,15 @@ def kinds(pipeline) -> dict[str, Kind]:
             {"company_name": "Changed"},
             lambda extra: {"company_name": "New", **extra},
         ),
+        "activity": Kind(
+            "activities",
+            Activity,
+            lambda user, extra: activity_services.activity_create(
+                actor=user, data={"kind": "task", "subject": "Call back", **extra}
+            ),
+            {"subject": "Changed"},
+            lambda extra: {"kind": "task", "subject": "New", **extra},
+        ),
         "deal": Kind(
             "deals",
             Deal,
@@ -86,7 +97,7 @@ def kinds(pipeline) -> dict[str, Kind]:
     }
 
 
-KINDS = ["organization", "person", "lead", "deal"]
+KINDS = ["organization", "person", "lead", "activity", "deal"]
 ACTORS = list(CAN_SEE)
 
 
@@ -222,3 +233,12 @@ def test_pipeline_design_is_admin_only(api_as, personas, pipeline, actor_name):
     pipeline.refresh_from_db()
     stage.refresh_from_db()
     assert pipeline.name == "Seven-stage" and stage.name == "Prospecting"
+
+
+@pytest.mark.parametrize("kind_name", ["organization", "person", "lead", "deal"])
+@pytest.mark.parametrize("actor_name", ACTORS)
+def test_timelines_follow_visibility(api_as, personas, kinds, kind_name, actor_name):
+    kind = kinds[kind_name]
+    record = kind.make(personas["owner"], {})
+    response = api_as(personas[actor_name]).get(f"{kind.path}/{record.pk}/timeline")
+    assert response.status_code == (200 if CAN_SEE[actor_name] else 404)
