@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "js_lib_bootstrap5",
+    "js_lib_bootstrap_icons",
     "django_tasks_db",
     "lejek.core",
     "lejek.accounts",

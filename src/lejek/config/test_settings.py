@@ -3,7 +3,9 @@
 import os
 import tempfile
 
-os.environ.setdefault("LEJEK_DATA_DIR", tempfile.mkdtemp(prefix="lejek-test-"))
+os.environ.setdefault(
+    "LEJEK_DATA_DIR", os.path.join(tempfile.gettempdir(), f"lejek-test-{os.getuid()}")
+)
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 

@@ -6,5 +6,6 @@ from lejek.config.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("lejek.web.urls")),
 ]
