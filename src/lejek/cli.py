@@ -359,6 +359,17 @@ def manage(ctx: typer.Context) -> None:
     execute_from_command_line(["lejek manage", *ctx.args])
 
 
+@app.command()
+def messages() -> None:
+    """Compile the translation catalogs (.po -> .mo) of every app."""
+    from lejek.core import messages as catalogs
+
+    written = catalogs.compile_all()
+    for path in written:
+        console.print(f"compiled {path.relative_to(SOURCE_ROOT)}")
+    console.print(f"{len(written)} catalog(s) compiled, {len(catalogs.catalogs())} in all.")
+
+
 @app.command(context_settings=PASSTHROUGH)
 def bench(ctx: typer.Context) -> None:
     """Run the benchmarks (benchmarks/run.py in a source checkout)."""

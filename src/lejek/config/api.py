@@ -74,6 +74,8 @@ def register_routers() -> None:
     from lejek.accounts.api import router as accounts_router
     from lejek.activities.api import router as activities_router
     from lejek.activities.api import timeline_router
+    from lejek.analytics.api import router as analytics_router
+    from lejek.automation.api import router as automation_router
     from lejek.contacts.api import organizations_router, people_router
     from lejek.leads.api import router as leads_router
     from lejek.pipelines.api import deals_router, pipelines_router
@@ -86,6 +88,8 @@ def register_routers() -> None:
     api.add_router("/deals", deals_router)
     api.add_router("/activities", activities_router)
     api.add_router("", timeline_router)
+    api.add_router("/analytics", analytics_router)
+    api.add_router("/automation", automation_router)
 
 
 register_routers()

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "lejek.leads",
     "lejek.pipelines",
     "lejek.activities",
+    "lejek.analytics",
+    "lejek.automation",
+    "lejek.dataio",
     "lejek.demo",
     "lejek.web",
 ]
@@ -102,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "lejek.web.navigation.navigation",
             ],
         },
     }

@@ -7,5 +7,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("pipelines/", include("lejek.pipelines.urls")),
+    path("contacts/", include("lejek.contacts.urls")),
+    path("leads/", include("lejek.leads.urls")),
+    path("activities/", include("lejek.activities.urls")),
+    path("analytics/", include("lejek.analytics.urls")),
+    path("automation/", include("lejek.automation.urls")),
     path("", include("lejek.web.urls")),
 ]

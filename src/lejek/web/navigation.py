@@ -1,0 +1,39 @@
+"""The main navigation: one list of (label, url name) entries; pages not yet built are skipped."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+ENTRIES = (
+    (_("My day"), "activities:my-day", "bi-calendar-check"),
+    (_("Board"), "pipelines:board-default", "bi-kanban"),
+    (_("Deals"), "pipelines:deal-list", "bi-briefcase"),
+    (_("Leads"), "leads:lead-list", "bi-person-plus"),
+    (_("People"), "contacts:person-list", "bi-people"),
+    (_("Organizations"), "contacts:organization-list", "bi-building"),
+    (_("Activities"), "activities:activity-list", "bi-list-check"),
+    (_("Dashboard"), "analytics:dashboard", "bi-graph-up"),
+    (_("Pipelines"), "pipelines:pipeline-list", "bi-diagram-3"),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"navigation": []}
+    links = []
+    for label, name, icon in ENTRIES:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        links.append(
+            {
+                "label": label,
+                "url": url,
+                "icon": icon,
+                "active": request.path.startswith(url) and url != "/",
+            }
+        )
+    return {"navigation": links}
