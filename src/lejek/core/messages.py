@@ -5,12 +5,14 @@ the compiled `.mo` files are committed beside them so a fresh install needs no
 compile step. `lejek messages` recompiles; a test fails when a `.mo` is stale.
 """
 
+import datetime
 import io
 from pathlib import Path
 
 from babel.messages import mofile, pofile
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 def catalogs(root: Path = PACKAGE_ROOT) -> list[Path]:
@@ -20,6 +22,8 @@ def catalogs(root: Path = PACKAGE_ROOT) -> list[Path]:
 def compiled(po_path: Path) -> bytes:
     with po_path.open("rb") as handle:
         catalog = pofile.read_po(handle, locale=po_path.parts[-3])
+    # Babel fills missing header dates with "now"; fixed dates keep the .mo reproducible.
+    catalog.creation_date = catalog.revision_date = FIXED_DATE
     buffer = io.BytesIO()
     mofile.write_mo(buffer, catalog)
     return buffer.getvalue()
