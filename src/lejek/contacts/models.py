@@ -1,6 +1,7 @@
 """Companies (organizations) and the people who work there."""
 
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from lejek.core.models import OwnedRecord
@@ -25,6 +26,7 @@ class Organization(OwnedRecord):
         ordering = ["name", "id"]
         indexes = [
             models.Index(Lower("name"), name="org_name_lower"),
+            models.Index(fields=["name", "id"], name="org_name_id"),
             models.Index(fields=["domain"], name="org_domain"),
             models.Index(fields=["owner", "name"], name="org_owner_name"),
         ]
@@ -50,6 +52,10 @@ class Person(OwnedRecord):
         verbose_name_plural = "people"
         indexes = [
             models.Index(fields=["email"], name="person_email"),
+            models.Index(fields=["last_name", "first_name", "id"], name="person_name_id"),
+            # Prefix search over a million people reads these ranges.
+            models.Index(Lower("last_name"), name="person_last_name_lower"),
+            models.Index(F("owner"), Lower("last_name"), name="person_owner_last_lower"),
             models.Index(fields=["owner", "last_name"], name="person_owner_name"),
         ]
 

@@ -1,6 +1,7 @@
 """Leads: people or companies not yet qualified into a deal."""
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from lejek.core.models import OwnedRecord
 
@@ -77,6 +78,9 @@ class Lead(OwnedRecord):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["owner", "status"], name="lead_owner_status"),
+            models.Index(fields=["created_at", "id"], name="lead_created_id"),
+            models.Index(Lower("last_name"), name="lead_last_name_lower"),
+            models.Index(Lower("company_name"), name="lead_company_lower"),
             models.Index(fields=["status", "created_at"], name="lead_status_created"),
             models.Index(fields=["email"], name="lead_email"),
             models.Index(fields=["source", "created_at"], name="lead_source_created"),

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from lejek.contacts.models import Organization, Person
@@ -117,6 +118,9 @@ class Deal(OwnedRecord):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["pipeline", "status", "stage"], name="deal_pipe_status_stage"),
+            # The default list order (newest first, id as tie-break) reads this index backwards.
+            models.Index(fields=["created_at", "id"], name="deal_created_id"),
+            models.Index(Lower("title"), name="deal_title_lower"),
             models.Index(fields=["owner", "status"], name="deal_owner_status"),
             models.Index(fields=["status", "closed_at"], name="deal_status_closed"),
             models.Index(fields=["status", "expected_close_date"], name="deal_status_expected"),
