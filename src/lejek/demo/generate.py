@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from lejek.accounts import services as account_services
 from lejek.accounts.models import Team, User
-from lejek.demo import chunks
+from lejek.analytics import demo as analytics_demo
+from lejek.demo import bulk, chunks
 from lejek.demo.context import HISTORY_DAYS, Clock, Context, PipelineSpec, Seller, StageSpec
 from lejek.pipelines import services as pipeline_services
 from lejek.pipelines.models import Pipeline
@@ -81,6 +82,8 @@ def generate(
     in_parallel = len(plan) > 1 if parallel is None else parallel
     load = chunks.load_in_parallel if in_parallel else chunks.load_serially
     load(ctx, seed, plan, counts, lambda done: report("deals", done, deals))
+    bulk.analyze([model for _, model in chunks.TABLES])
+    analytics_demo.prepare(now=clock.now)
     return counts
 
 

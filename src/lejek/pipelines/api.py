@@ -170,14 +170,19 @@ def restore_deal(request: AuthedRequest, deal_id: int):
     return _deal(request, deal_id)
 
 
-@deals_router.post("/{id:deal_id}/move", response={200: schemas.DealOut, **errors(404, 409)})
+@deals_router.post("/{id:deal_id}/move", response={200: schemas.DealOut, **errors(403, 404, 409)})
 def move_deal(request: AuthedRequest, deal_id: int, payload: schemas.MoveIn):
     deal = _deal(request, deal_id)
     stage = Stage.objects.select_related("pipeline").filter(pk=payload.stage_id).first()
     if stage is None:
         raise NotFound(f"Stage {payload.stage_id} was not found.")
     return services.deal_move_to_stage(
-        actor=request.user, deal=deal, stage=stage, version=payload.version, note=payload.note
+        actor=request.user,
+        deal=deal,
+        stage=stage,
+        version=payload.version,
+        note=payload.note,
+        override_reason=payload.override_reason,
     )
 
 

@@ -133,6 +133,9 @@ class VersionIn(Schema):
 class MoveIn(VersionIn):
     stage_id: Id
     note: str = Field("", max_length=300)
+    override_reason: str = Field(
+        "", max_length=2000, description="Managers and admins: move past an incomplete stage SOP"
+    )
 
 
 class LoseIn(VersionIn):

@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from lejek.accounts import access
 from lejek.accounts.models import User
+from lejek.analytics import summaries as analytics_summaries
+from lejek.automation import events as automation_events
+from lejek.automation import gates
 from lejek.contacts.models import Organization, Person
 from lejek.core import audit, money, records
 from lejek.core.errors import Conflict, ValidationFailed, VersionConflict
@@ -109,6 +112,10 @@ def deal_create(*, actor: User, data: dict[str, Any]) -> Deal:
             at=now,
             reason=StageChange.Reason.CREATED,
         )
+        analytics_summaries.refresh_deals([deal.pk])
+        automation_events.deal_stage_changed(
+            deal=deal, from_stage=None, to_stage=stage, at=now, actor=actor
+        )
     return deal
 
 
@@ -138,9 +145,19 @@ def deal_update(*, actor: User, deal: Deal, data: dict[str, Any], version: int) 
 
 
 def deal_move_to_stage(
-    *, actor: User, deal: Deal, stage: Stage, version: int, note: str = ""
+    *,
+    actor: User,
+    deal: Deal,
+    stage: Stage,
+    version: int,
+    note: str = "",
+    override_reason: str = "",
 ) -> Deal:
-    """Move an open deal to another active stage of its pipeline (or of another pipeline)."""
+    """Move an open deal to another active stage of its pipeline (or of another pipeline).
+
+    A forward move out of a stage whose SOP is incomplete raises GateBlocked (409) unless a
+    manager or admin gives `override_reason`; the override is logged.
+    """
     if deal.status != Deal.Status.OPEN:
         raise Conflict(f"This deal is {deal.status}. Reopen it before moving it.")
     if stage.removed_at is not None or not stage.pipeline.is_active:
@@ -152,6 +169,9 @@ def deal_move_to_stage(
     now = timezone.now()
     from_stage = deal.stage
     with transaction.atomic():
+        overridden = gates.enforce(
+            actor=actor, deal=deal, stage=stage, override_reason=override_reason
+        )
         deal.version = records.bump_version(
             Deal,
             deal.pk,
@@ -168,8 +188,10 @@ def deal_move_to_stage(
             to_stage=stage,
             actor=actor,
             at=now,
+            reason=StageChange.Reason.OVERRIDE if overridden else StageChange.Reason.MOVED,
             note=note,
         )
+        analytics_summaries.refresh_deals([deal.pk])
         if stage.pipeline_id != deal.pipeline_id:
             audit.log_event(
                 actor=actor,
@@ -187,6 +209,9 @@ def deal_move_to_stage(
             old=from_stage.name,
             new=stage.name,
             note=note,
+        )
+        automation_events.deal_stage_changed(
+            deal=deal, from_stage=from_stage, to_stage=stage, at=now, actor=actor
         )
         deal.stage, deal.pipeline, deal.stage_entered_at, deal.updated_at = (
             stage,
@@ -233,6 +258,7 @@ def _set_status(
             actor=actor,
             at=now,
         )
+        analytics_summaries.refresh_deals([deal.pk])
         audit.log_event(
             actor=actor,
             instance=deal,
@@ -241,6 +267,9 @@ def _set_status(
             old=previous,
             new=status,
             note=lost_reason,
+        )
+        automation_events.deal_status_changed(
+            deal=deal, old=previous, new=status, at=now, actor=actor
         )
         deal.status, deal.closed_at, deal.lost_reason, deal.objection_tags, deal.updated_at = (
             status,
@@ -291,8 +320,14 @@ def deal_reopen(*, actor: User, deal: Deal, version: int) -> Deal:
 
 
 def deal_delete(*, actor: User, deal: Deal, version: int) -> Deal:
-    return records.soft_delete(actor=actor, instance=deal, expected_version=version)
+    with transaction.atomic():
+        deal = records.soft_delete(actor=actor, instance=deal, expected_version=version)
+        analytics_summaries.refresh_deals([deal.pk])
+    return deal
 
 
 def deal_restore(*, actor: User, deal: Deal) -> Deal:
-    return records.restore(actor=actor, instance=deal)
+    with transaction.atomic():
+        deal = records.restore(actor=actor, instance=deal)
+        analytics_summaries.refresh_deals([deal.pk])
+    return deal

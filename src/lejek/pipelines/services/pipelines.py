@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from lejek.accounts import access
 from lejek.accounts.models import User
+from lejek.analytics import summaries as analytics_summaries
 from lejek.core import audit
 from lejek.core.errors import Conflict, ValidationFailed
 from lejek.core.models import AuditEntry
@@ -205,6 +206,7 @@ def stage_remove(*, actor: User, stage: Stage, move_to: Stage) -> int:
     for index, other in enumerate(remaining):
         if other.order != index:
             Stage.objects.filter(pk=other.pk).update(order=index)
+    analytics_summaries.stage_removed(pipeline_id=stage.pipeline_id, deal_ids=deal_ids)
     return len(deal_ids)
 
 

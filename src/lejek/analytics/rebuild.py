@@ -1,0 +1,95 @@
+"""Rebuilding every analytics summary and the rollup from the raw history.
+
+Run by `manage.py rebuild_analytics` (also `lejek manage rebuild_analytics`), at
+the end of demo data generation, and after bulk loads that bypass the services.
+It runs in one transaction: readers keep seeing the old summaries until it
+commits, and on PostgreSQL writers wait for it (they all write audit entries,
+whose table it holds a SHARE lock on).
+"""
+
+import time
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from lejek.activities.models import Activity
+from lejek.analytics import feed, inserts, loaders, rollups, summaries
+from lejek.analytics.models import (
+    ActivitySummary,
+    DealStageSummary,
+    DealSummary,
+    LeadSummary,
+    Rollup,
+    SyncState,
+)
+from lejek.leads.models import Lead
+from lejek.pipelines.models import Deal
+
+Progress = Callable[[str, int, int], None]
+BATCH = 5_000
+
+
+def rebuild(progress: Progress | None = None) -> dict[str, float]:
+    """Throw the summaries away and compute them again; returns row counts and seconds."""
+    report = progress or (lambda step, done, total: None)
+    started = time.perf_counter()
+    counts: dict[str, float] = {}
+    with transaction.atomic():
+        latest = feed.latest_audit_id()
+        layout = feed.current_layout()
+        with connection.cursor() as cursor:
+            for model in (Rollup, DealStageSummary, DealSummary, LeadSummary, ActivitySummary):
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
+        ctx = loaders.Context.load()
+
+        deal_ids = list(Deal.objects.alive().order_by("pk").values_list("pk", flat=True))
+        counts["deals"] = counts["deal_stages"] = 0
+        for start in range(0, len(deal_ids), BATCH):
+            deals, stages = loaders.deal_summaries(
+                deal_ids[start : start + BATCH], ctx, by_range=True
+            )
+            inserts.insert(DealSummary, deals)
+            inserts.insert(DealStageSummary, stages)
+            counts["deals"] += len(deals)
+            counts["deal_stages"] += len(stages)
+            report("deals", min(start + BATCH, len(deal_ids)), len(deal_ids))
+
+        orgs = DealSummary.objects.filter(status="won", organization_id__isnull=False)
+        org_ids = list(orgs.values_list("organization_id", flat=True).distinct())
+        for start in range(0, len(org_ids), BATCH):
+            summaries.mark_customers(org_ids[start : start + BATCH])
+            report("customers", min(start + BATCH, len(org_ids)), len(org_ids))
+
+        lead_ids = list(Lead.objects.alive().order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(lead_ids), BATCH):
+            inserts.insert(LeadSummary, loaders.lead_summaries(lead_ids[start : start + BATCH]))
+            report("leads", min(start + BATCH, len(lead_ids)), len(lead_ids))
+        counts["leads"] = len(lead_ids)
+
+        activities = Activity.objects.alive().order_by("pk")
+        total = activities.count()
+        done, last = 0, 0
+        while True:
+            rows = list(
+                activities.filter(pk__gt=last).values_list(*loaders.ACTIVITY_FIELDS)[:BATCH]
+            )
+            if not rows:
+                break
+            inserts.insert(ActivitySummary, loaders.activity_summaries(rows))
+            last, done = rows[-1][0], done + len(rows)
+            report("activities", done, total)
+        counts["activities"] = done
+
+        report("rollup", 0, 1)
+        for table in (rollups.DEALS, rollups.STAGES, rollups.LEADS, rollups.ACTIVITIES):
+            rollups.apply(table, "", [], 1, grains=[Rollup.Grain.FULL])
+        rollups.derive_grains()
+        counts["rollup_rows"] = Rollup.objects.count()
+        report("rollup", 1, 1)
+
+        found = SyncState.objects.order_by("pk").first() or SyncState()
+        found.audit_id, found.layout, found.rebuilt_at = latest, layout, timezone.now()
+        found.save()
+    counts["seconds"] = round(time.perf_counter() - started, 2)
+    return counts
