@@ -5,13 +5,15 @@ from lejek.web import views
 
 app_name = "web"
 
-login_view = auth_views.LoginView.as_view(
-    template_name="web/login.html", redirect_authenticated_user=True
-)
-
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", login_view, name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("account/language/", views.language, name="language"),
+    path("search/", views.search, name="search"),
+    path("pick/organization/", views.pick_organization, name="pick-organization"),
+    path("views/", views.saved_view_save, name="saved-view-save"),
+    path("views/<id:view_id>/delete/", views.saved_view_delete, name="saved-view-delete"),
     path("health", views.health, name="health"),
 ]

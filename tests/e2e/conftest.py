@@ -1,0 +1,56 @@
+"""Browser tests: pytest-playwright drives the system Chromium against pytest-django's live server.
+
+Each test module marks itself with `needs_chromium`, so without /usr/bin/chromium (the
+Debian package `chromium`) the browser tests are skipped with that reason and the rest of
+the suite still runs.
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# The sync Playwright API keeps an event loop running in the test thread; Django would then
+# refuse the ORM calls the tests make to set up and check data.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="browser tests need Chromium at /usr/bin/chromium (Debian package 'chromium')",
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": VIEWPORT, "locale": "en-GB"}
+
+
+@pytest.fixture(autouse=True)
+def short_timeouts(page: Any) -> None:
+    # Pages answer in milliseconds here; a missing element should fail fast, not in 30 s.
+    page.set_default_timeout(10_000)
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
