@@ -100,6 +100,22 @@ def insert_prepared(prepared: Prepared) -> int:
     return len(rows)
 
 
+def analyze(tables: list[type[models.Model]]) -> None:
+    """Refresh the query planner's statistics for tables that just grew in bulk.
+
+    On PostgreSQL, until autovacuum gets to it, the planner still believes a
+    freshly loaded table is nearly empty: the deal list took 460 ms instead of
+    2 ms right after loading 100,000 deals. SQLite plans well without statistics
+    (and a full ANALYZE there costs about a second per 100,000 deals), so it is
+    left alone.
+    """
+    if connection.vendor != "postgresql" or not tables:
+        return
+    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {names}")
+
+
 def insert_rows(model: type[models.Model], rows: list[Row]) -> int:
     """Insert `rows` (dicts by attname) into `model`'s table; ids are kept when given."""
     return insert_prepared(prepare(model, rows))
