@@ -214,6 +214,9 @@ def deal_field(request: HttpRequest, deal_id: int, field: str) -> HttpResponse:
         if request.GET.get("cancel"):
             return _render_field(request, field, deal, oob=False)
         return _render_form(request, field, _field_form(request, field, deal), deal)
+    if not request.htmx:  # type: ignore[attr-defined]
+        # Submitted before the page's script took over the form: save, then show the page.
+        return _save_field_plainly(request, field, deal)
     form = _field_form(request, field, deal, data=request.POST)
     if not form.is_valid():
         return _render_form(request, field, form, deal, status=422)
@@ -232,6 +235,19 @@ def deal_field(request: HttpRequest, deal_id: int, field: str) -> HttpResponse:
         forms.add_domain_errors(form, exc, form.error_fields)
         return _render_form(request, field, form, deal, status=exc.status)
     return _render_field(request, field, _deal(request, deal_id), oob=True)
+
+
+def _save_field_plainly(request: HttpRequest, field: str, deal: Deal) -> HttpResponse:
+    form = _field_form(request, field, deal, data=request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(" ".join(str(e) for e in form.errors.values()))
+        services.deal_update(
+            actor=user_of(request), deal=deal, data=form.service_data(), version=_version(request)
+        )
+    except DomainError as exc:
+        messages.error(request, error_message(exc))
+    return redirect("pipelines:deal-detail", deal.pk)
 
 
 # --- status: won, lost, reopen -------------------------------------------------------------

@@ -139,8 +139,12 @@ def test_people_and_organization_pickers(owner: User, outsider: User, deal: Deal
     assert "Acme Mine" in orgs and "Acme Theirs" not in orgs
     people = client.get("/pipelines/lookup/people/?q=ann").content.decode()
     assert "Ann Acme" in people
-    client.post(field_url(deal, "organization"), {"organization": mine.pk, "version": 1})
-    saved = client.post(field_url(deal, "people"), {"people": [ann.pk], "version": 2})
+    client.post(
+        field_url(deal, "organization"), {"organization": mine.pk, "version": 1}, headers=HTMX
+    )
+    saved = client.post(
+        field_url(deal, "people"), {"people": [ann.pk], "version": 2}, headers=HTMX
+    )
     assert saved.status_code == 200
     deal.refresh_from_db()
     assert deal.organization == mine and list(deal.people.all()) == [ann]
@@ -276,3 +280,23 @@ def test_create_deal_rejects_bad_input(owner: User, outsider: User, pipeline: Pi
     assert "that you can see" in refused.content.decode()
     assert "Hidden" not in refused.content.decode()
     assert Deal.objects.count() == 0
+
+
+def test_field_form_saves_without_the_page_script(client, owner, admin):
+    """A form submitted before htmx took it over still saves, then shows the deal page."""
+    from lejek.pipelines import services as deal_services
+
+    pipeline = deal_services.pipeline_create(actor=admin, template="probability_weighted")
+    deal = deal_services.deal_create(
+        actor=owner, data={"title": "Plain", "pipeline_id": pipeline.pk}
+    )
+    client.force_login(owner)
+    url = f"/pipelines/deals/{deal.pk}/fields/next_step/"
+    response = client.post(url, {"next_step": "Send the contract", "version": deal.version})
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.next_step == "Send the contract"
+    stale = client.post(url, {"next_step": "Other", "version": 1}, follow=True)
+    assert stale.status_code == 200
+    deal.refresh_from_db()
+    assert deal.next_step == "Send the contract"
