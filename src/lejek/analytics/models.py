@@ -93,7 +93,10 @@ class DealSummary(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["pipeline_id", "status"], name="dealsum_pipe_status"),
-            models.Index(fields=["currency", "closed_date"], name="dealsum_currency_closed"),
+            # Re-keying after a rate change, and listing deals without a rate.
+            models.Index(
+                fields=["currency", "rate_from", "closed_date"], name="dealsum_currency_rate"
+            ),
             models.Index(fields=["status", "organization_id"], name="dealsum_status_org"),
         ]
 

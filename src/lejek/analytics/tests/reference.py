@@ -8,7 +8,9 @@ from collections import defaultdict
 from fractions import Fraction
 from typing import Any
 
-from lejek.analytics import rates
+from lejek.activities.models import Activity
+from lejek.analytics import calc, rates
+from lejek.leads.models import Lead
 from lejek.pipelines.models import Deal, Stage, StageChange, StatusChange
 
 
@@ -74,7 +76,18 @@ def all_time() -> dict[str, Any]:
                     revenue += Fraction(int(close.amount * 100)) * Fraction(factor) / 100
         elif deal.status == "lost":
             lost += 1
+    responses = []
+    leads = list(Lead.objects.alive())
+    for lead in leads:
+        touches = Activity.objects.alive().filter(
+            lead=lead, kind__in=("email", "call"), direction="outbound", done_at__isnull=False
+        )
+        first = min((a.done_at for a in touches), default=None)
+        if first is not None:
+            responses.append(max(0, int((first - lead.created_at).total_seconds())))
     return {
+        "new_leads": len(leads),
+        "lead_response": calc.median(responses),
         "reached": dict(reached),
         "stay_seconds": dict(stay_seconds),
         "stay_deals": dict(stay_deals),

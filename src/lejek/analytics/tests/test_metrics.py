@@ -150,3 +150,12 @@ def test_a_currency_without_a_rate_is_counted_not_summed(admin, owner, pipeline,
     m = report(admin, "2025-01", "2025-03")["current"]
     assert m["won_unconvertible"] == 0
     assert m["revenue_won"] == 1390 + 840
+
+
+def test_golden_example_1_weighted_pipeline(admin, owner, pipeline):
+    """Seed 002: a 1,000 USD deal in "Product trial" (60 %) is worth 600."""
+    History(owner, pipeline).deal("2025-01-05", stage=3, amount=1000, currency="USD")
+    result = report(admin, "2025-01")
+    assert result["current"]["weighted_pipeline_value"] == 600
+    trial = next(s for s in result["stages"] if s["stage"] == "Product trial")
+    assert (trial["probability"], trial["value"], trial["weighted"]) == (60, 1000, 600)

@@ -28,6 +28,8 @@ from lejek.analytics.tests import reference
 from lejek.analytics.tests.helpers import clock, report
 from lejek.contacts.models import Organization
 from lejek.core.errors import DomainError
+from lejek.leads import services as lead_services
+from lejek.leads.models import Lead
 from lejek.pipelines import services
 from lejek.pipelines.models import Deal, Pipeline
 
@@ -41,6 +43,7 @@ OPS = (
     ("delete", 1),
     ("restore", 1),
     ("activity", 3),
+    ("lead", 2),
     ("rate", 1),
     ("reorder", 1),
     ("remove_stage", 1),
@@ -158,6 +161,32 @@ class RandomHistoryTests(TestCase):
                 data["done_at"] = now
                 data["duration_minutes"] = rng.randint(1, 60)
             activity_services.activity_create(actor=actor, data=data)
+        elif op == "lead":
+            leads = list(Lead.objects.alive().order_by("pk"))
+            if not leads or rng.random() < 0.4:
+                lead = lead_services.lead_create(
+                    actor=actor,
+                    data={
+                        "title": "L",
+                        "owner_id": rng.choice(self.reps).pk,
+                        "source": rng.choice(["event", "referral"]),
+                    },
+                )
+                # The model's default clock is not the patched one: date the lead like the rest.
+                Lead.objects.filter(pk=lead.pk).update(created_at=now)
+            elif rng.random() < 0.7:
+                activity_services.activity_create(
+                    actor=actor,
+                    data={
+                        "kind": rng.choice(["email", "call"]),
+                        "lead_id": rng.choice(leads).pk,
+                        "direction": "outbound",
+                        "done_at": now,
+                    },
+                )
+            else:
+                lead = rng.choice(leads)
+                lead_services.lead_delete(actor=actor, lead=lead, version=lead.version)
         elif op == "rate":
             analytics_services.rate_create(
                 actor=actor,
@@ -205,6 +234,8 @@ class RandomHistoryTests(TestCase):
             (m["won"], m["lost"], m["open_now"]), (direct["won"], direct["lost"], direct["open"])
         )
         self.assertEqual(m["revenue_won"], direct["revenue"])
+        self.assertEqual(m["new_leads"], direct["new_leads"])
+        self.assertEqual(m["lead_response_seconds"], direct["lead_response"])
         if direct["won"]:
             self.assertEqual(
                 m["average_sales_cycle_days"],
