@@ -127,9 +127,11 @@ def _customer_changes(org_ids: Sequence[int]) -> dict[int, int | None]:
     for org_id, (_, pk) in first.items():
         low, high = span[org_id]
         wanted[pk] = calc.lifetime_days(0, (high - low).days)
+    # Only won deals carry customer_days (a refreshed summary starts without), and saying
+    # so lets the (status, organization) index find them.
     current = dict(
         DealSummary.objects.filter(
-            organization_id__in=org_ids, customer_days__isnull=False
+            status="won", organization_id__in=org_ids, customer_days__isnull=False
         ).values_list("deal_id", "customer_days")
     )
     return {
