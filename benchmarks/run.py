@@ -1,10 +1,13 @@
 """Lejek benchmarks: load demo data into a fresh database and time the main API requests.
 
-    ./lejek bench [--deals 100000] [--database sqlite|postgres|both] [--repeat 200] [--record]
+    ./lejek bench [--deals 100000] [--database sqlite|postgres|both] [--repeat 200]
+                  [--scenarios api,analytics,...] [--database-url URL] [--record]
 
 Each database gets its own process (settings are per process) and a throwaway
 database: a temporary SQLite file with the project's PRAGMAs, or a PostgreSQL
-database `lejek_bench_<pid>` created and dropped here. The figures are printed
+database `lejek_bench_<pid>` created and dropped here. `--database-url` (may be
+repeated) uses a kept database instead — migrated, loaded with demo data only
+when it has no deals — so a million deals are loaded once for many runs. The figures are printed
 as Markdown; `--record` also appends them, with the machine, to
 docs/benchmarks.md. These are measurements, never pass/fail checks.
 """
@@ -42,15 +45,27 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("LEJEK_BENCH_POSTGRES", DEFAULT_POSTGRES),
         help="a PostgreSQL server to create the throwaway database on (LEJEK_BENCH_POSTGRES)",
     )
+    parser.add_argument(
+        "--scenarios", default="", help="comma-separated groups of benchmarks/scenarios (all)"
+    )
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        default=[],
+        help="a kept database to use (repeatable); demo data is loaded only when it has none",
+    )
     parser.add_argument("--record", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args(argv)
     if args.deals < 0 or args.repeat < 1 or args.warmup < 0:
         parser.error("--deals and --warmup must be >= 0, --repeat >= 1")
 
     kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    databases = [(url.split(":", 1)[0], kept(url)) for url in args.database_url] or [
+        (kind, sqlite_database() if kind == "sqlite" else postgres_database(args.postgres_url))
+        for kind in kinds
+    ]
     results = []
-    for kind in kinds:
-        database = sqlite_database() if kind == "sqlite" else postgres_database(args.postgres_url)
+    for kind, database in databases:
         try:
             with database as url:
                 print(f"{kind}: loading {args.deals:,} deals …", file=sys.stderr, flush=True)
@@ -64,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         record(report)
         print(f"Recorded in {DOC.relative_to(ROOT)}.", file=sys.stderr)
     return 0
+
+
+@contextmanager
+def kept(url: str) -> Iterator[str]:
+    yield url
 
 
 @contextmanager
@@ -125,7 +145,11 @@ def run_worker(url: str, args: argparse.Namespace) -> dict[str, Any]:
             str(args.warmup),
             "--out",
             str(out),
+            "--scenarios",
+            args.scenarios,
         ]
+        if args.database_url:
+            command.append("--reuse")
         subprocess.run(command, env=env, check=True, cwd=ROOT)
         return json.loads(out.read_text())
 
@@ -135,6 +159,7 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 
 def render(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
+    loaded = [r for r in results if not r.get("reused")]
     lines = [
         f"Loading {args.deals:,} demo deals (seed {args.seed}) into an empty, migrated database:",
         "",
@@ -142,7 +167,14 @@ def render(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         "| total load (s) |",
         "|---|--:|--:|--:|--:|--:|--:|",
     ]
+    if not loaded:
+        lines = []
     for r in results:
+        if r.get("reused"):
+            lines.append(
+                f"{r['database']} {r['version']}: a kept database with {r['deals']:,} deals."
+            )
+            continue
         lines.append(
             f"| {r['database']} {r['version']} | {r['rows']:,} | {fmt(r['setup_s'])} | "
             f"{fmt(r['deals_s'])} | {fmt(r['deals_per_s'], 0)} | {fmt(r.get('finish_s'))} | "
@@ -173,6 +205,24 @@ def render(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
                 f"| {fmt(e['min_ms'], 2)} | {e['queries']} |"
             )
     lines += ["", "Requests: " + "; ".join(f"{n}: `{p}`" for n, p in paths.items()) + "."]
+    jobs = [(r["database"], j) for r in results for j in r.get("jobs", [])]
+    if jobs:
+        lines += [
+            "",
+            "Batch work and throughput, each measured once:",
+            "",
+            "| job | database | value | unit | detail |",
+            "|---|---|--:|---|---|",
+        ]
+        for database, j in jobs:
+            if "error" in j:
+                lines.append(f"| {j['name']} | {database} | not measured: {j['error']} | | |")
+            else:
+                value = j["value"]
+                shown = fmt(value, 1 if isinstance(value, float) and value < 100 else 0)
+                lines.append(
+                    f"| {j['name']} | {database} | {shown} | {j['unit']} | {j.get('detail', '')} |"
+                )
     return "\n".join(lines)
 
 

@@ -1,23 +1,24 @@
 """One benchmark run against the database in DATABASE_URL (started by run.py, one per database).
 
-Migrates, loads the demo data (timed), then times API requests in-process with
-Django's test client and a bearer token: server time without the network. The
-results go to the JSON file named by --out.
+Migrates, loads the demo data (timed; with --reuse only when the database has no
+deals yet), then runs the scenarios of `benchmarks/scenarios/`: each module's
+`requests(client, admin, unavailable)` are timed in-process with Django's test
+client and a bearer token (server time without the network), then each module's
+`jobs(admin, unavailable)` run once (batch work and throughput, which may change
+the data). The results go to the JSON file named by --out.
 """
 
 import argparse
 import json
-import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-import analytics_scenarios  # beside this file
+import scenarios  # the package beside this file
 
 
 def main() -> None:
@@ -27,15 +28,32 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--scenarios", default="", help="module names, comma-separated")
+    parser.add_argument("--reuse", action="store_true", help="keep data already in the database")
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    modules = scenarios.discover({n for n in args.scenarios.split(",") if n})
     result: dict[str, Any] = {"database": database_name(), "version": database_version()}
-    result.update(load(args.deals, args.seed))
-    result["endpoints"] = measure_requests(args.repeat, args.warmup, args.seed)
+    kept = existing() if args.reuse else {}
+    result.update(kept or load(args.deals, args.seed))
+    admin = administrator()
+    result["endpoints"] = measure_requests(modules, admin, args.repeat, args.warmup)
+    result["jobs"] = run_jobs(modules, admin)
     args.out.write_text(json.dumps(result, indent=2))
+
+
+def existing() -> dict[str, Any]:
+    """What a kept database already holds, after bringing its schema up to date."""
+    from django.core.management import call_command
+
+    from lejek.pipelines.models import Deal
+
+    call_command("migrate", verbosity=0)
+    deals = Deal.objects.count()
+    return {"reused": True, "deals": deals} if deals else {}
 
 
 def database_name() -> str:
@@ -104,23 +122,34 @@ def stats(samples_ns: list[int]) -> dict[str, float]:
     return {"median_ms": statistics.median(ms), "p90_ms": p90, "min_ms": ms[0], "n": len(ms)}
 
 
-def measure_requests(repeat: int, warmup: int, seed: int) -> list[dict[str, Any]]:
+def administrator() -> Any:
+    from lejek.accounts.models import User
+
+    admin = User.objects.filter(role=User.Role.ADMIN, is_active=True).order_by("id").first()
+    assert admin is not None, "the demo data has no administrator"
+    return admin
+
+
+def measure_requests(
+    modules: list[Any], admin: Any, repeat: int, warmup: int
+) -> list[dict[str, Any]]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from lejek.accounts import services as account_services
-    from lejek.accounts.models import User
 
-    admin = User.objects.filter(role=User.Role.ADMIN).order_by("id").first()
-    assert admin is not None, "the demo data has no administrator"
     _, key = account_services.token_issue(user=admin, name="benchmark")
     client = Client(headers={"Authorization": f"Bearer {key}"})
-    rng = random.Random(seed)
+    calls = []
+    for module in modules:
+        if hasattr(module, "requests"):
+            try:
+                calls += module.requests(client, admin, Unavailable)
+            except Unavailable as exc:
+                calls.append((module.__name__, "(setup)", failing(str(exc))))
     results = []
-    for name, path, call in endpoints(client, rng) + analytics_scenarios.scenarios(
-        client, admin, Unavailable
-    ):
+    for name, path, call in calls:
         try:
             for _ in range(warmup):
                 call()
@@ -137,114 +166,29 @@ def measure_requests(repeat: int, warmup: int, seed: int) -> list[dict[str, Any]
     return results
 
 
+def failing(message: str) -> Any:
+    def call() -> Any:
+        raise Unavailable(message)
+
+    return call
+
+
+def run_jobs(modules: list[Any], admin: Any) -> list[dict[str, Any]]:
+    """Each module's one-off measurements, in module order; a failure is reported, not raised."""
+    rows: list[dict[str, Any]] = []
+    for module in modules:
+        if not hasattr(module, "jobs"):
+            continue
+        print(f"  {database_name()}: jobs of {module.__name__}", file=sys.stderr, flush=True)
+        try:
+            rows += module.jobs(admin, Unavailable)
+        except Unavailable as exc:
+            rows.append({"name": module.__name__, "error": str(exc)})
+    return rows
+
+
 class Unavailable(Exception):
-    """An endpoint did not answer as expected, so it is reported instead of timed."""
-
-
-def endpoints(client: Any, rng: random.Random) -> list[tuple[str, str, Callable[[], Any]]]:
-    """(name, path shown, a callable doing one request and checking its answer)."""
-    from django.db.models import Count
-
-    from lejek.contacts.models import Organization
-    from lejek.pipelines.models import Deal, Stage
-
-    def get(path: str, **params: Any) -> Any:
-        response = client.get(path, query_params=params or None)
-        if response.status_code != 200:
-            raise Unavailable(f"GET {path} answered {response.status_code}")
-        return response.json()
-
-    org_ids = sample_ids(Organization, rng)
-    deal_ids = sample_ids(Deal, rng)
-    # The pipeline with the most deals: the filter that has the most rows to search.
-    busiest = (
-        Deal.objects.values("pipeline_id").annotate(n=Count("id")).order_by("-n", "pipeline_id")
-    ).first()
-    pipeline_id = busiest["pipeline_id"] if busiest else 0
-    cycle = {"org": 0, "deal": 0}
-
-    def next_id(kind: str, ids: list[int]) -> int:
-        cycle[kind] += 1
-        return ids[cycle[kind] % len(ids)]
-
-    def filtered() -> Any:
-        body = get("/api/v1/deals", pipeline_id=pipeline_id, status="open", page_size=50)
-        if any(item["pipeline"]["id"] != pipeline_id for item in body["items"]):
-            raise Unavailable("the pipeline filter was not applied")
-        return body
-
-    return [
-        (
-            "organization list",
-            "GET /api/v1/organizations?page_size=50",
-            lambda: get("/api/v1/organizations", page_size=50),
-        ),
-        (
-            "organization detail",
-            "GET /api/v1/organizations/{id}",
-            lambda: get(f"/api/v1/organizations/{next_id('org', org_ids)}"),
-        ),
-        ("deal list", "GET /api/v1/deals?page_size=50", lambda: get("/api/v1/deals", page_size=50)),
-        (
-            "deal list by pipeline and status",
-            "GET /api/v1/deals?pipeline_id=…&status=open&page_size=50",
-            filtered,
-        ),
-        (
-            "deal detail",
-            "GET /api/v1/deals/{id}",
-            lambda: get(f"/api/v1/deals/{next_id('deal', deal_ids)}"),
-        ),
-        ("deal stage move", "POST /api/v1/deals/{id}/move", mover(client, Deal, Stage)),
-    ]
-
-
-def sample_ids(model: Any, rng: random.Random, size: int = 100) -> list[int]:
-    """Ids spread over the table (not just the newest rows), drawn without reading them all."""
-    from django.db.models import Max, Min
-
-    bounds = model.objects.aggregate(low=Min("id"), high=Max("id"))
-    if bounds["low"] is None:
-        return [0]
-    picks = [rng.randint(bounds["low"], bounds["high"]) for _ in range(size * 2)]
-    found = list(model.objects.filter(id__in=picks).values_list("id", flat=True))
-    return sorted(found)[:size] or [bounds["low"]]
-
-
-def mover(client: Any, deal_model: Any, stage_model: Any) -> Callable[[], Any]:
-    """Moves one open deal back and forth between two stages that are not the last."""
-    state: dict[str, Any] = {}
-
-    def setup() -> None:
-        for deal in deal_model.objects.filter(status="open").order_by("id")[:500]:
-            stages = list(
-                stage_model.objects.active()
-                .filter(pipeline_id=deal.pipeline_id)
-                .order_by("order", "id")
-                .values_list("id", flat=True)
-            )
-            # Two early stages of a pipeline with at least three: never the winning one.
-            if len(stages) >= 3 and deal.stage_id in stages[:2]:
-                first = stages.index(deal.stage_id)
-                state.update(id=deal.pk, version=deal.version, stages=stages[:2], i=first)
-                return
-        raise Unavailable("no open deal in an early stage of a pipeline with three stages")
-
-    def move() -> Any:
-        if not state:
-            setup()
-        state["i"] += 1
-        payload = {"stage_id": state["stages"][state["i"] % 2], "version": state["version"]}
-        response = client.post(
-            f"/api/v1/deals/{state['id']}/move", data=payload, content_type="application/json"
-        )
-        if response.status_code != 200:
-            raise Unavailable(f"move answered {response.status_code}: {response.content[:200]!r}")
-        body = response.json()
-        state["version"] = body["version"]
-        return body
-
-    return move
+    """A scenario did not answer as expected, so it is reported instead of timed."""
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 
-def scenarios(
+def requests(
     client: Any, admin: Any, unavailable: type[Exception]
 ) -> list[tuple[str, str, Callable[[], Any]]]:
     """(name, path shown, one checked request) for each analytics scenario.
