@@ -1,9 +1,11 @@
 """Demo deals with their full history: stage moves, the close, and the activities around them.
 
 A deal is created on some day of the last two years and walks forward through
-its pipeline's stages, spending days to weeks in each. At every stage it may be
-lost; near the end it may be won early; reaching the last stage wins it. A
-deal whose next move would fall after today stays open where it is.
+its pipeline's stages, spending days to weeks in each. Often it steps back a
+stage and forward again (a proposal reworked, a demo repeated for a new
+stakeholder), so a deal has about eight stage changes in all. At every stage it
+may be lost; near the end it may be won early; reaching the last stage wins it.
+A deal whose next move would fall after today stays open where it is.
 """
 
 import random
@@ -25,6 +27,8 @@ Category = Deal.ForecastCategory
 DONE_KINDS = Weighted({Kind.CALL: 35, Kind.EMAIL: 35, Kind.MEETING: 20, Kind.TASK: 10})
 NEXT_KINDS = Weighted({Kind.CALL: 35, Kind.MEETING: 25, Kind.TASK: 30, Kind.EMAIL: 10})
 OBJECTIONS = tuple(Deal.Objection.values)
+BOUNCE = 0.5  # chance, after each step forward, of stepping back a stage and forward again
+DONE_PER_DEAL = (2, 3, 4, 4, 5)  # done activities (emails may add a reply): ~5 per deal in all
 
 
 @dataclass
@@ -157,6 +161,13 @@ class DealBuilder:
                 return path, Status.WON, clock.moment(rng, day)  # signed before the last step
             k += 2 if k + 2 < last and rng.random() < 0.05 else 1
             path.append((k, clock.moment(rng, day)))
+            while 0 < k < last and rng.random() < BOUNCE:
+                back = day + lognormal(rng, 3, 0.5)
+                again = back + lognormal(rng, 4, 0.5)
+                if again > -1:
+                    break
+                path += [(k - 1, clock.moment(rng, back)), (k, clock.moment(rng, again))]
+                day = again
         return path, Status.WON, path[-1][1]
 
     def _forecast(self, deal: Row, probability: int) -> None:
@@ -223,7 +234,7 @@ class DealBuilder:
             "person_id": people[0]["id"] if people else None,
         }
         acts: list[Row] = []
-        for _ in range(rng.choice((1, 2, 2, 3))):
+        for _ in range(rng.choice(DONE_PER_DEAL)):
             at = min(end, max(start, clock.moment(rng, rng.randint(day0, end_day))))
             acts.extend(self._done(seller, at, end, links))
         last = deal["last_activity_at"] = max(a["done_at"] for a in acts)
