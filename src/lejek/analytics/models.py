@@ -91,6 +91,7 @@ class DealSummary(models.Model):
     customer_days = models.IntegerField(null=True)
 
     class Meta:
+        verbose_name_plural = "deal summaries"
         indexes = [
             models.Index(fields=["pipeline_id", "status"], name="dealsum_pipe_status"),
             # Re-keying after a rate change, and listing deals without a rate.
@@ -123,6 +124,7 @@ class DealStageSummary(models.Model):
     visits = models.IntegerField(default=1)
 
     class Meta:
+        verbose_name_plural = "deal stage summaries"
         constraints = [
             models.UniqueConstraint(fields=["deal", "stage_id"], name="dealstage_deal_stage")
         ]
@@ -144,6 +146,7 @@ class LeadSummary(models.Model):
     response_seconds = models.BigIntegerField(null=True)
 
     class Meta:
+        verbose_name_plural = "lead summaries"
         indexes = [
             models.Index(
                 fields=["created_month", "response_seconds"], name="leadsum_month_response"
@@ -176,6 +179,7 @@ class ActivitySummary(models.Model):
     minutes = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name_plural = "activity summaries"
         indexes = [
             models.Index(fields=["deal_id"], name="actsum_deal"),
             models.Index(fields=["lead_id"], name="actsum_lead"),

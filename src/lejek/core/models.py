@@ -71,6 +71,7 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["entity_type", "entity_id", "at"], name="audit_entity_at")]
         ordering = ["-at", "-id"]
 
