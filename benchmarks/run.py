@@ -130,6 +130,7 @@ def run_worker(url: str, args: argparse.Namespace) -> dict[str, Any]:
             "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "testserver",
             "DEBUG": "0",
+            "API_REQUESTS_PER_MINUTE": "0",  # thousands of timed requests from one user
         }
         env.pop("LEJEK_ENV", None)
         command = [

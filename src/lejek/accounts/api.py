@@ -5,6 +5,7 @@ from ninja import Router, Status
 from lejek.accounts import schemas, services
 from lejek.accounts.auth import AuthedRequest
 from lejek.accounts.models import ApiToken, User
+from lejek.accounts.throttle import client_address
 from lejek.core.listing import errors
 
 router = Router(tags=["auth"])
@@ -13,7 +14,10 @@ router = Router(tags=["auth"])
 @router.post("/tokens", auth=None, response={201: schemas.TokenCreated, **errors()})
 def create_token(request: AuthedRequest, payload: schemas.TokenIn):
     token, key = services.token_create(
-        username=payload.username, password=payload.password, name=payload.name
+        username=payload.username,
+        password=payload.password,
+        name=payload.name,
+        address=client_address(request),
     )
     return Status(201, {**schemas.TokenOut.from_orm(token).dict(), "key": key})
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from lejek.accounts.models import ApiToken, User
+from lejek.accounts.throttle import check_api_rate
 
 
 class TokenAuth(HttpBearer):
@@ -24,6 +25,7 @@ class TokenAuth(HttpBearer):
         # Touch at most once a minute: a write per request would serialise readers on SQLite.
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        check_api_rate(found.user.pk)
         request.user = found.user
         return found.user
 
@@ -33,6 +35,8 @@ class ActiveSessionAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is not None and not user.is_active:
             return None
+        if user is not None:
+            check_api_rate(user.pk)
         return user
 
 

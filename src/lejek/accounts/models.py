@@ -74,3 +74,24 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return "lej_" + secrets.token_urlsafe(32)
+
+
+class LoginFailure(models.Model):
+    """A failed log-in (page or token request), counted per account name and per address.
+
+    Kept in the database so every server process sees the same count; rows older
+    than the throttling window are deleted as new failures come in.
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="loginfail_user_at"),
+            models.Index(fields=["address", "at"], name="loginfail_addr_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"

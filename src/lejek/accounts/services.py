@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
+from lejek.accounts import throttle
 from lejek.accounts.models import ApiToken, Team, User
 from lejek.core.errors import DomainError, NotFound
 
@@ -13,11 +14,19 @@ class InvalidCredentials(DomainError):
     code = "invalid_credentials"
 
 
-def token_create(*, username: str, password: str, name: str) -> tuple[ApiToken, str]:
-    """Issue a token for valid credentials; the plain key is returned once and never stored."""
+def token_create(
+    *, username: str, password: str, name: str, address: str | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a token for valid credentials; the plain key is returned once and never stored.
+
+    Failed attempts count towards the log-in throttle of the account and the address.
+    """
+    throttle.check_login(username, address)
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
+        throttle.record_login_failure(username, address)
         raise InvalidCredentials("Wrong username or password.")
+    throttle.clear_login_failures(username)
     return token_issue(user=user, name=name)
 
 

@@ -8,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lejek.accounts.auth import api_auth
 from lejek.core import converters  # noqa: F401  (registers the "id" path converter)
-from lejek.core.errors import DomainError
+from lejek.core.errors import DomainError, TooManyRequests
 
 api = NinjaAPI(
     title="Lejek API",
@@ -47,7 +47,10 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -12,6 +12,7 @@ os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 from lejek.config.settings import *  # noqa: F403
 from lejek.config.settings import DATABASES
 
+API_REQUESTS_PER_MINUTE = 0  # the throttling tests set their own limit
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {

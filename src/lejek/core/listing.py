@@ -24,11 +24,12 @@ class ErrorOut(Schema):
     code: str
     errors: dict[str, list[str]] | None = None
     current_version: int | None = None
+    retry_after: int | None = Field(None, description="seconds to wait (429; also Retry-After)")
 
 
 def errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    """The error responses an operation declares; 400, 401 and 422 come with every one."""
-    return {code: ErrorOut for code in sorted({400, 401, 422, *codes})}
+    """The error responses an operation declares; 400, 401, 422 and 429 come with every one."""
+    return {code: ErrorOut for code in sorted({400, 401, 422, 429, *codes})}
 
 
 class PageParams(Schema):

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from lejek.accounts import throttle
+from lejek.core.errors import TooManyRequests
 from lejek.web import search as global_search
 from lejek.web.forms import SavedViewForm
 from lejek.web.http import user_of
@@ -123,10 +125,35 @@ def language(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
+    """Log-in, throttled per account name and per address (see accounts.throttle).
+
+    A wrong password and an unknown name get the same message; both count.
+    """
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        try:
+            throttle.check_login(username, throttle.client_address(request))
+        except TooManyRequests as exc:
+            # An unbound form: validating the posted one would check the password after all.
+            form = self.get_form_class()(request, initial={"username": username})
+            context = self.get_context_data(form=form, throttled=exc.message)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        username = self.request.POST.get("username", "")
+        if username:
+            throttle.record_login_failure(username, throttle.client_address(self.request))
+        return super().form_invalid(form)
+
     def form_valid(self, form: Any) -> HttpResponse:
+        throttle.clear_login_failures(form.get_user().get_username())
         response = super().form_valid(form)
         preference = Preference.objects.filter(user=form.get_user()).first()
         if preference and preference.language in dict(settings.LANGUAGES):

@@ -142,9 +142,7 @@ def test_people_and_organization_pickers(owner: User, outsider: User, deal: Deal
     client.post(
         field_url(deal, "organization"), {"organization": mine.pk, "version": 1}, headers=HTMX
     )
-    saved = client.post(
-        field_url(deal, "people"), {"people": [ann.pk], "version": 2}, headers=HTMX
-    )
+    saved = client.post(field_url(deal, "people"), {"people": [ann.pk], "version": 2}, headers=HTMX)
     assert saved.status_code == 200
     deal.refresh_from_db()
     assert deal.organization == mine and list(deal.people.all()) == [ann]

@@ -22,6 +22,7 @@ SOURCES = [
     PACKAGE / "activities" / "views.py",
     PACKAGE / "activities" / "forms.py",
     PACKAGE / "pipelines" / "list_views.py",
+    PACKAGE / "accounts" / "throttle.py",
     PACKAGE / "pipelines" / "templates" / "pipelines" / "deal_list.html",
 ]
 CATALOGS = ["web", "contacts", "leads", "activities"]
