@@ -233,8 +233,18 @@ WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 REPORTING_CURRENCY = os.environ.get("REPORTING_CURRENCY", "USD")
 
 if PRODUCTION:
+    # HTTPS only by default; a deployment behind a TLS-terminating proxy sets
+    # SECURE_PROXY_SSL_HEADER=1 (the proxy must set X-Forwarded-Proto), and one on plain
+    # HTTP inside a private network sets SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0 HSTS_SECONDS=0.
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(30 * 24 * 3600)))
+    # Subdomains of Lejek's own host name (crm.example.com), not of the parent domain.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+    if env_bool("SECURE_PROXY_SSL_HEADER"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
