@@ -21,11 +21,14 @@ class Team(models.Model):
         return self.name
 
 
+class UserRole(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    REP = "rep", "Sales rep"
+
+
 class User(AbstractUser):
-    class Role(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        MANAGER = "manager", "Manager"
-        REP = "rep", "Sales rep"
+    Role = UserRole
 
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP)
     team = models.ForeignKey(

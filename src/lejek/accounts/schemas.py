@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from lejek.core.listing import Int
+
 
 class TokenIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
@@ -10,7 +12,7 @@ class TokenIn(Schema):
 
 
 class TokenOut(Schema):
-    id: int
+    id: Int
     name: str
     prefix: str
     created_at: datetime
@@ -22,12 +24,12 @@ class TokenCreated(TokenOut):
 
 
 class TeamRef(Schema):
-    id: int
+    id: Int
     name: str
 
 
 class UserOut(Schema):
-    id: int
+    id: Int
     username: str
     display_name: str
     first_name: str

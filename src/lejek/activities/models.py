@@ -9,14 +9,17 @@ from lejek.leads.models import Lead
 from lejek.pipelines.models import Deal
 
 
+class ActivityKind(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "Email"
+    MEETING = "meeting", "Meeting"
+    TASK = "task", "Task"
+    DEADLINE = "deadline", "Deadline"
+    NOTE = "note", "Note"
+
+
 class Activity(OwnedRecord):
-    class Kind(models.TextChoices):
-        CALL = "call", "Call"
-        EMAIL = "email", "Email"
-        MEETING = "meeting", "Meeting"
-        TASK = "task", "Task"
-        DEADLINE = "deadline", "Deadline"
-        NOTE = "note", "Note"
+    Kind = ActivityKind
 
     class Direction(models.TextChoices):
         NONE = "", "—"

@@ -4,9 +4,9 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
-from lejek.activities.models import Activity
+from lejek.activities.models import Activity, ActivityKind
 from lejek.contacts.schemas import OrganizationRef, UserRef
-from lejek.core.listing import Id, PageParams, Version, page_schema
+from lejek.core.listing import Flag, Id, Int, IsoDate, IsoMoment, PageParams, Version, page_schema
 
 
 def _plausible(value: datetime.datetime) -> datetime.datetime:
@@ -16,7 +16,7 @@ def _plausible(value: datetime.datetime) -> datetime.datetime:
     return value
 
 
-Moment = Annotated[datetime.datetime, AfterValidator(_plausible)]
+Moment = Annotated[IsoMoment, AfterValidator(_plausible)]
 
 
 def _plausible_day(value: datetime.date) -> datetime.date:
@@ -25,22 +25,22 @@ def _plausible_day(value: datetime.date) -> datetime.date:
     return value
 
 
-Day = Annotated[datetime.date, AfterValidator(_plausible_day)]
+Day = Annotated[IsoDate, AfterValidator(_plausible_day)]
 
 
 class ActivityIn(Schema):
-    kind: Activity.Kind
+    kind: ActivityKind
     subject: str = Field("", max_length=200)
     body: str = Field("", max_length=100_000)
     due_at: Moment | None = None
     done_at: Moment | None = Field(None, description="Set to log something already done")
-    duration_minutes: int | None = Field(None, ge=0, le=100_000)
+    duration_minutes: Int | None = Field(None, ge=0, le=100_000)
     outcome: str = Field("", max_length=200)
     direction: Activity.Direction | None = Field(
         None, description="Emails and calls only; outbound when not given"
     )
-    is_reply: bool = False
-    is_positive: bool | None = Field(None, description="For replies: was it positive?")
+    is_reply: Flag = False
+    is_positive: Flag | None = Field(None, description="For replies: was it positive?")
     deal_id: Id | None = None
     lead_id: Id | None = None
     person_id: Id | None = None
@@ -50,15 +50,15 @@ class ActivityIn(Schema):
 
 class ActivityPatch(Schema):
     version: Version
-    kind: Activity.Kind | None = None
+    kind: ActivityKind | None = None
     subject: str | None = Field(None, max_length=200)
     body: str | None = Field(None, max_length=100_000)
     due_at: Moment | None = None
-    duration_minutes: int | None = Field(None, ge=0, le=100_000)
+    duration_minutes: Int | None = Field(None, ge=0, le=100_000)
     outcome: str | None = Field(None, max_length=200)
     direction: Activity.Direction | None = None
-    is_reply: bool | None = None
-    is_positive: bool | None = None
+    is_reply: Flag | None = None
+    is_positive: Flag | None = None
     deal_id: Id | None = None
     lead_id: Id | None = None
     person_id: Id | None = None
@@ -73,7 +73,7 @@ class VersionIn(Schema):
 class CompleteIn(Schema):
     version: Version
     outcome: str | None = Field(None, max_length=200, description="Kept as it is if not given")
-    duration_minutes: int | None = Field(None, ge=0, le=100_000)
+    duration_minutes: Int | None = Field(None, ge=0, le=100_000)
     done_at: Moment | None = Field(None, description="When it was done; now if not given")
     next: ActivityIn | None = Field(
         None,
@@ -83,29 +83,29 @@ class CompleteIn(Schema):
 
 
 class DealRef(Schema):
-    id: int
+    id: Int
     title: str
 
 
 class LeadRef(Schema):
-    id: int
+    id: Int
     display_name: str
 
 
 class PersonRef(Schema):
-    id: int
+    id: Int
     full_name: str
 
 
 class ActivityOut(Schema):
-    id: int
+    id: Int
     kind: str
     subject: str
     body: str
     due_at: datetime.datetime | None
     done_at: datetime.datetime | None
     is_done: bool
-    duration_minutes: int | None
+    duration_minutes: Int | None
     outcome: str
     direction: str
     is_reply: bool
@@ -116,7 +116,7 @@ class ActivityOut(Schema):
     organization: OrganizationRef | None
     owner: UserRef
     created_by: UserRef | None
-    version: int
+    version: Int
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -127,7 +127,7 @@ class CompleteOut(Schema):
 
 
 class ActivityFilters(PageParams):
-    kind: Activity.Kind | None = None
+    kind: ActivityKind | None = None
     owner_id: Id | None = None
     deal_id: Id | None = None
     lead_id: Id | None = None
@@ -140,7 +140,7 @@ class ActivityFilters(PageParams):
 
 
 class MyDayOut(Schema):
-    date: datetime.date
+    date: IsoDate
     overdue: list[ActivityOut]
     overdue_truncated: bool
     due_today: list[ActivityOut]
@@ -148,13 +148,13 @@ class MyDayOut(Schema):
 
 
 class TimelineParams(Schema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
+    limit: Int = Field(50, ge=1, le=200)
+    offset: Int = Field(0, ge=0, le=1_000_000)
 
 
 class TimelineItem(Schema):
     type: str = Field(..., description="activity, audit, stage_change or status_change")
-    id: int
+    id: Int
     at: datetime.datetime
     title: str
     body: str
@@ -171,8 +171,8 @@ class TimelineItem(Schema):
 
 class TimelinePage(Schema):
     items: list[TimelineItem]
-    limit: int
-    offset: int
+    limit: Int
+    offset: Int
     has_next: bool
 
 

@@ -1,6 +1,5 @@
 """API shapes for analytics: report filters, the report, exchange rates, stage roles."""
 
-import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -8,7 +7,7 @@ from ninja import Field, Schema
 from pydantic import create_model
 
 from lejek.analytics import present
-from lejek.core.listing import CurrencyCode, Id
+from lejek.core.listing import CurrencyCode, Id, Int, IsoDate
 
 Ratio = str | None
 GroupBy = Literal["owner", "team", "source", "month"]
@@ -64,55 +63,55 @@ class PeriodOut(Schema):
 
 
 class FunnelStepOut(Schema):
-    stage_id: int
+    stage_id: Int
     stage: str
-    probability: int
-    reached: int
-    won: int
+    probability: Int
+    reached: Int
+    won: Int
     conversion: Ratio = Field(None, description="Reached the next stage ÷ reached this one")
-    drop_off: int | None
+    drop_off: Int | None
     close_rate: Ratio
     days_in_stage: str | None
 
 
 class FunnelOut(Schema):
-    pipeline_id: int
+    pipeline_id: Int
     pipeline: str
-    proposal_stage_id: int | None
+    proposal_stage_id: Int | None
     steps: list[FunnelStepOut]
 
 
 class StageValueOut(Schema):
-    pipeline_id: int
+    pipeline_id: Int
     pipeline: str
-    stage_id: int
+    stage_id: Int
     stage: str
-    probability: int
-    deals: int
+    probability: Int
+    deals: Int
     value: MoneyOut
     weighted: MoneyOut
-    unconvertible: int
+    unconvertible: Int
 
 
 class TrendPointOut(Schema):
     month: str
-    new_deals: int
-    won: int
-    lost: int
+    new_deals: Int
+    won: Int
+    lost: Int
     win_rate: Ratio
     revenue_won: MoneyOut
     average_deal_size: MoneyOut | None
     average_sales_cycle_days: str | None
-    open_opportunities: int
+    open_opportunities: Int
     sales_velocity: MoneyOut | None
 
 
 class UnconvertibleOut(Schema):
-    deal_id: int
+    deal_id: Int
     title: str
     amount: str
     currency: str
-    closed_date: datetime.date
+    closed_date: IsoDate
 
 
 class GroupOut(Schema):
@@ -139,19 +138,19 @@ class ReportOut(Schema):
 class RateIn(Schema):
     currency: CurrencyCode
     rate: Decimal = Field(..., gt=0, max_digits=18, decimal_places=8)
-    valid_from: datetime.date
+    valid_from: IsoDate
 
 
 class RatePatch(Schema):
     rate: Decimal | None = Field(None, gt=0, max_digits=18, decimal_places=8)
-    valid_from: datetime.date | None = None
+    valid_from: IsoDate | None = None
 
 
 class RateOut(Schema):
-    id: int
+    id: Int
     currency: str
     rate: Decimal
-    valid_from: datetime.date
+    valid_from: IsoDate
     reporting_currency: str
 
 
@@ -161,7 +160,7 @@ class StageRoleIn(Schema):
 
 
 class StageRoleOut(Schema):
-    stage_id: int
-    pipeline_id: int
+    stage_id: Int
+    pipeline_id: Int
     stage: str
     role: str

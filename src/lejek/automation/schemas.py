@@ -7,15 +7,16 @@ from ninja import Field, Schema
 
 from lejek.automation.models import (
     Anchor,
-    AutomationRun,
     Campaign,
     EntityType,
     Offset,
     StepKind,
     Trigger,
 )
+from lejek.automation.models.campaigns import CampaignKind
+from lejek.automation.models.runs import AutomationRunStatus
 from lejek.contacts.schemas import UserRef
-from lejek.core.listing import Id, PageParams, Version, page_schema
+from lejek.core.listing import Flag, Id, Int, IsoDate, PageParams, Version, page_schema
 
 
 class ActionSpec(Schema):
@@ -37,7 +38,7 @@ class RuleIn(Schema):
     trigger_params: dict[str, Any] = Field(default_factory=dict)
     conditions: list[ConditionSpec] = Field(default_factory=list, max_length=20)
     actions: list[ActionSpec] = Field(..., min_length=1, max_length=20)
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class RulePatch(Schema):
@@ -48,11 +49,11 @@ class RulePatch(Schema):
     trigger_params: dict[str, Any] | None = None
     conditions: list[ConditionSpec] | None = Field(None, max_length=20)
     actions: list[ActionSpec] | None = Field(None, min_length=1, max_length=20)
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class RuleOut(Schema):
-    id: int
+    id: Int
     name: str
     description: str
     entity_type: str
@@ -64,7 +65,7 @@ class RuleOut(Schema):
     created_by: UserRef | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
-    version: int
+    version: Int
 
 
 class DryRunIn(Schema):
@@ -85,9 +86,9 @@ class ActionPreview(Schema):
 
 
 class DryRunOut(Schema):
-    rule_id: int
+    rule_id: Int
     entity_type: str
-    entity_id: int
+    entity_id: Int
     trigger: str
     conditions: list[ConditionResult]
     conditions_hold: bool
@@ -99,10 +100,10 @@ class StepIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=2000)
     kind: StepKind = StepKind.MANUAL
-    required: bool = False
+    required: Flag = False
     actions: list[ActionSpec] = Field(default_factory=list, max_length=10)
     anchor: Anchor = Anchor.STAGE_ENTERED
-    offset_value: int = Field(0, ge=-10_000, le=10_000)
+    offset_value: Int = Field(0, ge=-10_000, le=10_000)
     offset_unit: Offset = Offset.HOURS
 
 
@@ -112,26 +113,26 @@ class ChecklistIn(Schema):
 
 
 class StepOut(Schema):
-    id: int
-    order: int
+    id: Int
+    order: Int
     title: str
     description: str
     kind: str
     required: bool
     actions: list[dict[str, Any]]
     anchor: str
-    offset_value: int
+    offset_value: Int
     offset_unit: str
 
 
 class ChecklistOut(Schema):
-    stage_id: int
+    stage_id: Int
     required_fields: list[str]
     steps: list[StepOut]
 
 
 class DealStepOut(Schema):
-    id: int
+    id: Int
     title: str
     kind: str
     required: bool
@@ -150,13 +151,13 @@ class DealStepOut(Schema):
 class MissingOut(Schema):
     kind: str
     title: str
-    id: int | None = None
+    id: Int | None = None
     field: str | None = None
 
 
 class DealChecklistOut(Schema):
-    deal_id: int
-    stage_id: int
+    deal_id: Int
+    stage_id: Int
     stage: str
     steps: list[DealStepOut]
     missing: list[MissingOut]
@@ -172,18 +173,18 @@ class EmailTemplateIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
     subject: str = Field(..., min_length=1, max_length=300)
     body: str = Field(..., min_length=1, max_length=20_000)
-    attach_invite: bool = False
+    attach_invite: Flag = False
 
 
 class EmailTemplatePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     subject: str | None = Field(None, min_length=1, max_length=300)
     body: str | None = Field(None, min_length=1, max_length=20_000)
-    attach_invite: bool | None = None
+    attach_invite: Flag | None = None
 
 
 class EmailTemplateOut(Schema):
-    id: int
+    id: Int
     key: str
     language: str
     name: str
@@ -207,17 +208,17 @@ class PreviewOut(Schema):
 
 
 class HolidayIn(Schema):
-    date: datetime.date
+    date: IsoDate
     name: str = Field(..., min_length=1, max_length=120)
 
 
 class HolidayFilters(Schema):
-    year: int | None = Field(None, ge=1900, le=2200)
+    year: Int | None = Field(None, ge=1900, le=2200)
 
 
 class HolidayOut(Schema):
-    id: int
-    date: datetime.date
+    id: Int
+    date: IsoDate
     name: str
 
 
@@ -226,7 +227,7 @@ class WebhookIn(Schema):
     url: str = Field(..., min_length=1, max_length=500)
     event_types: list[str] = Field(..., min_length=1, max_length=30)
     secret: str | None = Field(None, min_length=16, max_length=100)
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class WebhookPatch(Schema):
@@ -234,11 +235,11 @@ class WebhookPatch(Schema):
     url: str | None = Field(None, min_length=1, max_length=500)
     event_types: list[str] | None = Field(None, min_length=1, max_length=30)
     secret: str | None = Field(None, min_length=16, max_length=100)
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class WebhookOut(Schema):
-    id: int
+    id: Int
     name: str
     url: str
     event_types: list[str]
@@ -251,12 +252,12 @@ class WebhookCreatedOut(WebhookOut):
 
 
 class DeliveryOut(Schema):
-    id: int
+    id: Int
     event_type: str
     status: str
-    attempts: int
-    max_attempts: int
-    response_status: int | None
+    attempts: Int
+    max_attempts: Int
+    response_status: Int | None
     last_error: str
     next_attempt_at: datetime.datetime | None
     created_at: datetime.datetime
@@ -264,23 +265,23 @@ class DeliveryOut(Schema):
 
 
 class RunFilters(PageParams):
-    status: AutomationRun.Status | None = None
+    status: AutomationRunStatus | None = None
     entity_type: EntityType | None = None
     entity_id: Id | None = None
     rule_id: Id | None = None
 
 
 class RunOut(Schema):
-    id: int
+    id: Int
     source: str
     title: str
-    rule_id: int | None
+    rule_id: Int | None
     entity_type: str
-    entity_id: int
+    entity_id: Int
     trigger: str
     status: str
-    attempts: int
-    max_attempts: int
+    attempts: Int
+    max_attempts: Int
     next_attempt_at: datetime.datetime | None
     results: list[str]
     last_error: str
@@ -291,30 +292,30 @@ class RunOut(Schema):
 
 class CampaignIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
-    kind: Campaign.Kind = Campaign.Kind.CAMPAIGN
+    kind: CampaignKind = Campaign.Kind.CAMPAIGN
 
 
 class CampaignOut(Schema):
-    id: int
+    id: Int
     name: str
     kind: str
     created_at: datetime.datetime
 
 
 class MembershipOut(Schema):
-    id: int
+    id: Int
     entity_type: str
-    entity_id: int
+    entity_id: Int
     added_at: datetime.datetime
     removed_at: datetime.datetime | None
     note: str
 
 
 class ScheduledOut(Schema):
-    id: int
+    id: Int
     title: str
     anchor: str
-    offset_value: int
+    offset_value: Int
     offset_unit: str
     due_at: datetime.datetime | None
     expires_at: datetime.datetime | None

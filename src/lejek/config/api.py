@@ -1,17 +1,34 @@
 """The one NinjaAPI: routers per app, errors mapped to clear 4xx bodies."""
 
+import json
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from lejek.accounts.auth import api_auth
 from lejek.core import converters  # noqa: F401  (registers the "id" path converter)
 from lejek.core.errors import DomainError, TooManyRequests
 
+
+class ObjectBodyParser(Parser):
+    """Request bodies are JSON objects. Anything else is refused before the schemas see it:
+    Ninja's schemas read attributes, so a bare string such as "AAA" would otherwise pass
+    as an object whose fields all have defaults."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
 api = NinjaAPI(
     title="Lejek API",
+    parser=ObjectBodyParser(),
     version="1",
     urls_namespace="api",
     auth=api_auth,
@@ -69,8 +86,27 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    body = {"detail": str(exc.message), "code": "error"}
-    return api.create_response(request, body, status=exc.status_code)
+    message, status = str(exc.message), exc.status_code
+    if message.startswith("Cannot parse request body"):
+        try:
+            json.loads(request.body)
+        except ValueError:
+            message = "The request body is not valid JSON."
+        else:  # JSON, but not an object (see ObjectBodyParser)
+            body = {
+                "detail": "The request body must be a JSON object.",
+                "code": "validation_error",
+                "errors": {"body": ["The request body must be a JSON object."]},
+            }
+            return api.create_response(request, body, status=422)
+    body = {"detail": message, "code": "error"}
+    return api.create_response(request, body, status=status)
+
+
+@csrf_exempt  # answers 404 to every method; nothing here reads or writes
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/ (a malformed id, an unknown path): JSON, not a page."""
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
 
 
 def register_routers() -> None:

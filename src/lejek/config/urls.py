@@ -1,11 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from lejek.config.api import api
+from lejek.config.api import api, not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pipelines/", include("lejek.pipelines.urls")),
     path("contacts/", include("lejek.contacts.urls")),

@@ -1,13 +1,13 @@
-from datetime import date, datetime
+from datetime import datetime
 
 from ninja import Field, Schema
 from pydantic import EmailStr
 
-from lejek.core.listing import Id, PageParams, Version, page_schema
+from lejek.core.listing import Id, Int, IsoDate, PageParams, Version, page_schema
 
 
 class UserRef(Schema):
-    id: int
+    id: Int
     username: str
     display_name: str
 
@@ -16,7 +16,7 @@ class OrganizationIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     domain: str = Field("", max_length=200)
     industry: str = Field("", max_length=100)
-    employees: int | None = Field(None, ge=0, le=10_000_000)
+    employees: Int | None = Field(None, ge=0, le=10_000_000)
     country: str = Field("", pattern=r"^([A-Za-z]{2})?$", description="ISO 3166 alpha-2")
     city: str = Field("", max_length=100)
     address: str = Field("", max_length=300)
@@ -30,7 +30,7 @@ class OrganizationPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     domain: str | None = Field(None, max_length=200)
     industry: str | None = Field(None, max_length=100)
-    employees: int | None = Field(None, ge=0, le=10_000_000)
+    employees: Int | None = Field(None, ge=0, le=10_000_000)
     country: str | None = Field(None, pattern=r"^([A-Za-z]{2})?$")
     city: str | None = Field(None, max_length=100)
     address: str | None = Field(None, max_length=300)
@@ -40,20 +40,20 @@ class OrganizationPatch(Schema):
 
 
 class OrganizationOut(Schema):
-    id: int
+    id: Int
     name: str
     domain: str
     industry: str
-    employees: int | None
+    employees: Int | None
     country: str
     city: str
     address: str
     phone: str
     website: str
     is_customer: bool
-    customer_since: date | None
+    customer_since: IsoDate | None
     owner: UserRef
-    version: int
+    version: Int
     created_at: datetime
     updated_at: datetime
 
@@ -67,7 +67,7 @@ class OrganizationFilters(PageParams):
 
 
 class OrganizationRef(Schema):
-    id: int
+    id: Int
     name: str
 
 
@@ -93,7 +93,7 @@ class PersonPatch(Schema):
 
 
 class PersonOut(Schema):
-    id: int
+    id: Int
     first_name: str
     last_name: str
     full_name: str
@@ -102,7 +102,7 @@ class PersonOut(Schema):
     job_title: str
     organization: OrganizationRef | None
     owner: UserRef
-    version: int
+    version: Int
     created_at: datetime
     updated_at: datetime
 

@@ -21,17 +21,20 @@ class Source(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    WORKING = "working", "Working"
+    NURTURING = "nurturing", "Nurturing"
+    MQL = "mql", "Marketing qualified (MQL)"
+    SQL = "sql", "Sales qualified (SQL)"
+    DISQUALIFIED = "disqualified", "Disqualified"
+    CONVERTED = "converted", "Converted"
+
+
 class Lead(OwnedRecord):
     """A lead with its source, qualification fields (seed 004) and status."""
 
-    class Status(models.TextChoices):
-        NEW = "new", "New"
-        WORKING = "working", "Working"
-        NURTURING = "nurturing", "Nurturing"
-        MQL = "mql", "Marketing qualified (MQL)"
-        SQL = "sql", "Sales qualified (SQL)"
-        DISQUALIFIED = "disqualified", "Disqualified"
-        CONVERTED = "converted", "Converted"
+    Status = LeadStatus
 
     class Authority(models.TextChoices):
         UNKNOWN = "", "Unknown"

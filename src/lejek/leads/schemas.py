@@ -7,8 +7,8 @@ from ninja import Field, Schema
 from pydantic import EmailStr, ValidationInfo, field_validator
 
 from lejek.contacts import schemas as contact_schemas
-from lejek.core.listing import Id, PageParams, Version, page_schema
-from lejek.leads.models import Lead, Source
+from lejek.core.listing import Flag, Id, Int, IsoDate, PageParams, Version, page_schema
+from lejek.leads.models import Lead, LeadStatus, Source
 
 MAX_SCORE = 2**31 - 1
 LONG_TEXT = 10_000
@@ -27,15 +27,15 @@ class LeadIn(Schema):
     country: str = Field("", pattern=r"^([A-Za-z]{2})?$", description="ISO 3166 alpha-2")
     source: Source = Source.OTHER
     campaign: str = Field("", max_length=200)
-    status: Lead.Status = Field(Lead.Status.NEW, description="`converted` cannot be set by hand")
+    status: LeadStatus = Field(Lead.Status.NEW, description="`converted` cannot be set by hand")
     disqualified_reason: str = Field("", max_length=200)
     budget: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     budget_currency: str = Field("", pattern=r"^([A-Za-z]{3})?$", description="ISO 4217 code")
-    budget_confirmed: bool = False
+    budget_confirmed: Flag = False
     authority: Lead.Authority = Lead.Authority.UNKNOWN
     need: str = Field("", max_length=LONG_TEXT)
     timeline: str = Field("", max_length=200)
-    company_size: int | None = Field(None, ge=0, le=10_000_000)
+    company_size: Int | None = Field(None, ge=0, le=10_000_000)
     pain_points: str = Field("", max_length=LONG_TEXT)
     owner_id: Id | None = None
 
@@ -54,29 +54,29 @@ class LeadPatch(Schema):
     country: str | None = Field(None, pattern=r"^([A-Za-z]{2})?$")
     source: Source | None = None
     campaign: str | None = Field(None, max_length=200)
-    status: Lead.Status | None = None
+    status: LeadStatus | None = None
     disqualified_reason: str | None = Field(None, max_length=200)
     budget: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     budget_currency: str | None = Field(None, pattern=r"^([A-Za-z]{3})?$")
-    budget_confirmed: bool | None = None
+    budget_confirmed: Flag | None = None
     authority: Lead.Authority | None = None
     need: str | None = Field(None, max_length=LONG_TEXT)
     timeline: str | None = Field(None, max_length=200)
-    company_size: int | None = Field(None, ge=0, le=10_000_000)
+    company_size: Int | None = Field(None, ge=0, le=10_000_000)
     pain_points: str | None = Field(None, max_length=LONG_TEXT)
     owner_id: Id | None = None
 
 
 class LeadStatusIn(Schema):
     version: Version
-    status: Lead.Status = Field(..., description="`converted` cannot be set by hand")
+    status: LeadStatus = Field(..., description="`converted` cannot be set by hand")
     disqualified_reason: str = Field(
         "", max_length=200, description="Required when the status is `disqualified`"
     )
 
 
 class LeadOut(Schema):
-    id: int
+    id: Int
     display_name: str
     title: str
     first_name: str
@@ -90,7 +90,7 @@ class LeadOut(Schema):
     country: str
     source: Source
     campaign: str
-    status: Lead.Status
+    status: LeadStatus
     disqualified_reason: str
     budget: Decimal | None
     budget_currency: str
@@ -98,9 +98,9 @@ class LeadOut(Schema):
     authority: Lead.Authority
     need: str
     timeline: str
-    company_size: int | None
+    company_size: Int | None
     pain_points: str
-    score: int
+    score: Int
     first_outbound_at: datetime | None
     response_time_seconds: float | None = Field(
         None, description="First outbound touch minus creation; null until the first touch"
@@ -110,7 +110,7 @@ class LeadOut(Schema):
     last_activity_at: datetime | None
     next_activity_at: datetime | None
     owner: contact_schemas.UserRef
-    version: int
+    version: Int
     created_at: datetime
     updated_at: datetime
 
@@ -123,9 +123,9 @@ class LeadFilters(PageParams):
     source: Source | None = None
     owner_id: Id | None = None
     campaign: str | None = Field(None, max_length=200)
-    created_from: date | None = Field(None, description="Created on or after this day")
-    created_to: date | None = Field(None, description="Created on or before this day")
-    min_score: int | None = Field(None, ge=-MAX_SCORE, le=MAX_SCORE)
+    created_from: IsoDate | None = Field(None, description="Created on or after this day")
+    created_to: IsoDate | None = Field(None, description="Created on or before this day")
+    min_score: Int | None = Field(None, ge=-MAX_SCORE, le=MAX_SCORE)
 
     @field_validator("status")
     @classmethod

@@ -58,13 +58,16 @@ class Stage(models.Model):
         return Decimal(self.probability) / 100
 
 
+class DealStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
 class Deal(OwnedRecord):
     """An opportunity moving through one pipeline's stages."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        WON = "won", "Won"
-        LOST = "lost", "Lost"
+    Status = DealStatus
 
     class ForecastCategory(models.TextChoices):
         PIPELINE = "pipeline", "Pipeline"

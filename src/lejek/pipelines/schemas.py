@@ -1,10 +1,20 @@
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
 
 from lejek.contacts import schemas as contact_schemas
-from lejek.core.listing import Amount, CurrencyCode, Id, PageParams, Version, page_schema
+from lejek.core.listing import (
+    Amount,
+    CurrencyCode,
+    Flag,
+    Id,
+    Int,
+    IsoDate,
+    PageParams,
+    Version,
+    page_schema,
+)
 from lejek.leads.models import Source
 from lejek.pipelines.models import Deal
 
@@ -13,26 +23,26 @@ Money = Decimal
 
 class StageSpec(Schema):
     name: str = Field(..., min_length=1, max_length=120)
-    probability: int = Field(0, ge=0, le=100, description="Win probability, percent")
-    rotting_days: int | None = Field(None, ge=1, le=3650)
+    probability: Int = Field(0, ge=0, le=100, description="Win probability, percent")
+    rotting_days: Int | None = Field(None, ge=1, le=3650)
 
 
 class StagePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
-    probability: int | None = Field(None, ge=0, le=100)
-    rotting_days: int | None = Field(None, ge=1, le=3650)
+    probability: Int | None = Field(None, ge=0, le=100)
+    rotting_days: Int | None = Field(None, ge=1, le=3650)
 
 
 class StageIn(StageSpec):
-    position: int | None = Field(None, ge=0, description="0-based; at the end if omitted")
+    position: Int | None = Field(None, ge=0, description="0-based; at the end if omitted")
 
 
 class StageOut(Schema):
-    id: int
+    id: Int
     name: str
-    order: int
-    probability: int
-    rotting_days: int | None
+    order: Int
+    probability: Int
+    rotting_days: Int | None
 
 
 class StageOrderIn(Schema):
@@ -47,15 +57,15 @@ class PipelineIn(Schema):
 
 class PipelinePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
-    is_active: bool | None = None
-    order: int | None = Field(None, ge=0)
+    is_active: Flag | None = None
+    order: Int | None = Field(None, ge=0)
 
 
 class PipelineOut(Schema):
-    id: int
+    id: Int
     name: str
     template: str
-    order: int
+    order: Int
     is_active: bool
     stages: list[StageOut]
 
@@ -72,7 +82,7 @@ class TemplateOut(Schema):
 
 
 class Ref(Schema):
-    id: int
+    id: Int
     name: str
 
 
@@ -84,8 +94,8 @@ class ColumnTotal(Schema):
 
 class BoardColumn(Schema):
     stage: StageOut
-    count: int
-    without_amount: int
+    count: Int
+    without_amount: Int
     totals: list[ColumnTotal]
 
 
@@ -100,10 +110,10 @@ class DealIn(Schema):
     amount: Amount | None = None
     currency: CurrencyCode = "USD"
     contract_years: Decimal | None = Field(None, gt=0, le=100, max_digits=5, decimal_places=2)
-    expected_close_date: date | None = None
+    expected_close_date: IsoDate | None = None
     forecast_category: Deal.ForecastCategory = Deal.ForecastCategory.PIPELINE
     committed_amount: Amount | None = None
-    committed_date: date | None = None
+    committed_date: IsoDate | None = None
     source: Source = Source.OTHER
     next_step: str = Field("", max_length=300)
 
@@ -118,10 +128,10 @@ class DealPatch(Schema):
     amount: Amount | None = None
     currency: CurrencyCode | None = None
     contract_years: Decimal | None = Field(None, gt=0, le=100, max_digits=5, decimal_places=2)
-    expected_close_date: date | None = None
+    expected_close_date: IsoDate | None = None
     forecast_category: Deal.ForecastCategory | None = None
     committed_amount: Amount | None = None
-    committed_date: date | None = None
+    committed_date: IsoDate | None = None
     source: Source | None = None
     next_step: str | None = Field(None, max_length=300)
 
@@ -144,7 +154,7 @@ class LoseIn(VersionIn):
 
 
 class DealOut(Schema):
-    id: int
+    id: Int
     title: str
     pipeline: Ref
     stage: StageOut
@@ -154,10 +164,10 @@ class DealOut(Schema):
     currency: str
     weighted_amount: Money | None
     contract_years: Decimal | None
-    expected_close_date: date | None
+    expected_close_date: IsoDate | None
     forecast_category: str
     committed_amount: Money | None
-    committed_date: date | None
+    committed_date: IsoDate | None
     source: str
     status: str
     lost_reason: str
@@ -168,7 +178,7 @@ class DealOut(Schema):
     last_activity_at: datetime | None
     next_activity_at: datetime | None
     is_stale: bool
-    version: int
+    version: Int
     created_at: datetime
     updated_at: datetime
 
@@ -180,12 +190,12 @@ class DealOut(Schema):
 
 
 class PersonRef(Schema):
-    id: int
+    id: Int
     full_name: str
 
 
 class DealDetailOut(DealOut):
-    lead_id: int | None
+    lead_id: Int | None
     people: list[PersonRef]
 
     @staticmethod
@@ -203,18 +213,18 @@ class DealFilters(PageParams):
     source: Source | None = None
     forecast_category: Deal.ForecastCategory | None = None
     q: str | None = Field(None, max_length=200)
-    expected_close_from: date | None = None
-    expected_close_to: date | None = None
-    created_from: date | None = None
-    created_to: date | None = None
+    expected_close_from: IsoDate | None = None
+    expected_close_to: IsoDate | None = None
+    created_from: IsoDate | None = None
+    created_to: IsoDate | None = None
     no_next_activity: bool = False
 
 
 class StageChangeOut(Schema):
-    id: int
+    id: Int
     from_stage: Ref | None
     to_stage: Ref
-    pipeline_id: int
+    pipeline_id: Int
     actor: contact_schemas.UserRef | None
     at: datetime
     reason: str
@@ -222,7 +232,7 @@ class StageChangeOut(Schema):
 
 
 class StatusChangeOut(Schema):
-    id: int
+    id: Int
     from_status: str
     to_status: str
     amount: Money | None

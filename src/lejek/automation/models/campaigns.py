@@ -6,12 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class CampaignKind(models.TextChoices):
+    CAMPAIGN = "campaign", _("Campaign")
+    TAG = "tag", _("Tag")
+
+
 class Campaign(models.Model):
     """A named nurture campaign, or a plain tag: both are lists records join and leave."""
 
-    class Kind(models.TextChoices):
-        CAMPAIGN = "campaign", _("Campaign")
-        TAG = "tag", _("Tag")
+    Kind = CampaignKind
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CAMPAIGN)

@@ -35,6 +35,19 @@ class Event(models.Model):
         return f"{self.kind} {self.entity_type}#{self.entity_id}"
 
 
+class AutomationRunStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class AutomationRunSource(models.TextChoices):
+    RULE = "rule", _("Rule")
+    STEP = "step", _("Checklist step")
+
+
 class AutomationRun(models.Model):
     """One execution of a rule's (or a checklist step's) actions on one record.
 
@@ -43,16 +56,8 @@ class AutomationRun(models.Model):
     workers given the same run id execute it once.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
-        SKIPPED = "skipped", _("Skipped")
-
-    class Source(models.TextChoices):
-        RULE = "rule", _("Rule")
-        STEP = "step", _("Checklist step")
+    Status = AutomationRunStatus
+    Source = AutomationRunSource
 
     run_key = models.CharField(max_length=200, unique=True)
     source = models.CharField(max_length=10, choices=Source.choices)
@@ -113,6 +118,13 @@ class Anchor(models.TextChoices):
     MEETING_DONE = "meeting_done", _("the meeting is marked done")
 
 
+class ScheduledActionStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    STARTED = "started", _("Started")
+    SKIPPED = "skipped", _("Skipped")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class ScheduledAction(models.Model):
     """Actions due at a time computed from an anchor on a deal (and its meeting).
 
@@ -121,11 +133,7 @@ class ScheduledAction(models.Model):
     once the meeting has begun.
     """
 
-    class Status(models.TextChoices):
-        WAITING = "waiting", _("Waiting")
-        STARTED = "started", _("Started")
-        SKIPPED = "skipped", _("Skipped")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = ScheduledActionStatus
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="scheduled_actions")
     deal_step = models.OneToOneField(

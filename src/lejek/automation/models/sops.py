@@ -53,15 +53,18 @@ class StepTemplate(models.Model):
         return self.title
 
 
+class DealStepStatus(models.TextChoices):
+    OPEN = "open", _("To do")
+    SCHEDULED = "scheduled", _("Scheduled")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
+
+
 class DealStep(models.Model):
     """A deal's copy of one checklist step for one stay in the stage: who did it and when."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("To do")
-        SCHEDULED = "scheduled", _("Scheduled")
-        DONE = "done", _("Done")
-        SKIPPED = "skipped", _("Skipped")
-        FAILED = "failed", _("Failed")
+    Status = DealStepStatus
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="checklist_steps")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")

@@ -27,13 +27,16 @@ class WebhookSubscription(models.Model):
         return self.name
 
 
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
 class WebhookDelivery(models.Model):
     """One event sent (or to be sent) to one subscription, with its attempts."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Delivered")
-        FAILED = "failed", _("Failed")
+    Status = WebhookDeliveryStatus
 
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
