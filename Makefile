@@ -4,7 +4,7 @@ PGPORT ?= 5432
 PGUSER ?= postgres
 DEALS ?= 2000
 
-.PHONY: run test test-pg lint bench demo
+.PHONY: run test test-pg lint bench demo soak
 
 run:  ## migrate, load demo data when empty, serve on http://127.0.0.1:8000
 	./lejek run
@@ -28,3 +28,11 @@ bench:  ## benchmarks (figures, not pass/fail)
 
 demo:  ## replace the database's data with demo data (DEALS=2000)
 	./lejek demo --reset --deals $(DEALS)
+
+soak:  ## five minutes of mixed API load on SQLite, then on PostgreSQL (figures, 0 errors expected)
+	LEJEK_LOAD_SECONDS=300 ./lejek test tests/reliability/test_load.py -p no:xdist -s
+	@db=lejek_soak_$$$$; \
+	createdb -h $(PGHOST) -p $(PGPORT) -U $(PGUSER) $$db || exit 1; \
+	trap 'dropdb -h $(PGHOST) -p $(PGPORT) -U $(PGUSER) --if-exists --force '$$db EXIT; \
+	LEJEK_LOAD_SECONDS=300 DATABASE_URL=postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$$db \
+	  ./lejek test tests/reliability/test_load.py -p no:xdist -s

@@ -12,34 +12,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
 
 SCRIPT = Path(__file__).with_name("churn.py")
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'churn.sqlite3'}"
-        return
-    import psycopg
-
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    server = urlunsplit(parts._replace(path="/postgres"))
-    name = f"lejek_churn_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def query(url: str, sql: str, *params: object) -> list[tuple]:
@@ -93,16 +71,8 @@ def churn_and_kill(url: str, env: dict[str, str], after: int) -> int:
     return deal_id
 
 
-def test_killed_mid_stream_leaves_no_partial_move(database_url, tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "LEJEK_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "lejek.config.settings",
-        "SECRET_KEY": "crash-test-only-secret-key-0123456789-abcdefghijklmnopqrstu",
-    }
-    env.pop("LEJEK_ENV", None)
-    deal_id = churn_and_kill(database_url, env, after=40)
+def test_killed_mid_stream_leaves_no_partial_move(database_url, process_env):
+    deal_id = churn_and_kill(database_url, process_env, after=40)
     if database_url.startswith("sqlite:///"):
         assert query(database_url, "PRAGMA integrity_check") == [("ok",)]
     state = moves(database_url, deal_id)

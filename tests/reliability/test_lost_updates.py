@@ -9,51 +9,18 @@ database, like the server does.
 """
 
 import json
-import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import pytest
-from django.conf import settings
 
 SCRIPT = Path(__file__).with_name("contend.py")
 THREADS, MOVES = 4, 300
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'contend.sqlite3'}"
-        return
-    import psycopg
-
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    server = urlunsplit(parts._replace(path="/postgres"))
-    name = f"lejek_contend_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def test_concurrent_moves_lose_nothing(database_url, tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "LEJEK_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "lejek.config.settings",
-        "SECRET_KEY": "contention-test-only-secret-key-0123456789-abcdefghijklmnop",
-    }
-    env.pop("LEJEK_ENV", None)
+def test_concurrent_moves_lose_nothing(process_env):
     result = subprocess.run(
         [sys.executable, str(SCRIPT), str(THREADS), str(MOVES)],
-        env=env,
+        env=process_env,
         capture_output=True,
         text=True,
         timeout=600,
