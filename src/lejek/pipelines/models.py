@@ -121,6 +121,10 @@ class Deal(OwnedRecord):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["pipeline", "status", "stage"], name="deal_pipe_status_stage"),
+            # A pipeline's open (won, lost) deals newest first, read in index order: no sort.
+            models.Index(
+                fields=["pipeline", "status", "-created_at", "-id"], name="deal_pipe_status_created"
+            ),
             # The default list order (newest first, id as tie-break) reads this index backwards.
             models.Index(fields=["created_at", "id"], name="deal_created_id"),
             models.Index(Lower("title"), name="deal_title_lower"),
