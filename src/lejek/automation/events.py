@@ -70,6 +70,43 @@ def deal_stage_changed(
     )
 
 
+def deals_moved_off_removed_stage(
+    *,
+    deal_ids: list[int],
+    from_stage: Stage,
+    to_stage: Stage,
+    at: datetime.datetime,
+    actor: Any,
+) -> None:
+    """Deals moved to `to_stage` because `from_stage` was removed: the same event as a move,
+    so rules on entering or leaving a stage, and the new stage's checklist, apply."""
+    data = {
+        "from_stage_id": from_stage.pk,
+        "from_stage": from_stage.name,
+        "to_stage_id": to_stage.pk,
+        "to_stage": to_stage.name,
+        "pipeline_id": to_stage.pipeline_id,
+        "entered_at": at.isoformat(),
+        "stage_removed": True,
+    }
+    created = Event.objects.bulk_create(
+        [
+            Event(
+                kind=STAGE_CHANGED,
+                entity_type="deal",
+                entity_id=pk,
+                data=data,
+                actor=actor if getattr(actor, "pk", None) else None,
+                created_at=at,
+            )
+            for pk in deal_ids
+        ],
+        batch_size=2000,
+    )
+    for event in created:
+        queue.enqueue_on_commit(tasks.handle_event, event.pk)
+
+
 def deal_status_changed(
     *, deal: Deal, old: str, new: str, at: datetime.datetime, actor: Any
 ) -> None:

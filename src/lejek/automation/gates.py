@@ -93,6 +93,15 @@ def enforce(*, actor: User, deal: Deal, stage: Stage, override_reason: str = "")
     """
     if not is_forward(deal, stage):
         return False
+    return _gate(actor=actor, deal=deal, to=stage.name, override_reason=override_reason)
+
+
+def enforce_win(*, actor: User, deal: Deal, override_reason: str = "") -> bool:
+    """Winning leaves the current stage forward too, so its gate applies the same way."""
+    return _gate(actor=actor, deal=deal, to="won", override_reason=override_reason)
+
+
+def _gate(*, actor: User, deal: Deal, to: str, override_reason: str) -> bool:
     items = missing(deal)
     if not items:
         return False
@@ -111,7 +120,7 @@ def enforce(*, actor: User, deal: Deal, stage: Stage, override_reason: str = "")
         action=AuditEntry.Action.OVERRIDE,
         field="gate",
         old=titles,
-        new=stage.name,
+        new=to,
         note=reason[:2000],
     )
     return True

@@ -186,10 +186,13 @@ def move_deal(request: AuthedRequest, deal_id: int, payload: schemas.MoveIn):
     )
 
 
-@deals_router.post("/{id:deal_id}/win", response={200: schemas.DealOut, **errors(404, 409)})
-def win_deal(request: AuthedRequest, deal_id: int, payload: schemas.VersionIn):
+@deals_router.post("/{id:deal_id}/win", response={200: schemas.DealOut, **errors(403, 404, 409)})
+def win_deal(request: AuthedRequest, deal_id: int, payload: schemas.WinIn):
     return services.deal_mark_won(
-        actor=request.user, deal=_deal(request, deal_id), version=payload.version
+        actor=request.user,
+        deal=_deal(request, deal_id),
+        version=payload.version,
+        override_reason=payload.override_reason,
     )
 
 

@@ -272,7 +272,12 @@ def _status_failed(request: HttpRequest, deal_id: int, exc: DomainError) -> Http
 def deal_won(request: HttpRequest, deal_id: int) -> HttpResponse:
     try:
         deal = _deal(request, deal_id)
-        deal = services.deal_mark_won(actor=user_of(request), deal=deal, version=_version(request))
+        deal = services.deal_mark_won(
+            actor=user_of(request),
+            deal=deal,
+            version=_version(request),
+            override_reason=request.POST.get("override_reason", "")[:2000],
+        )
     except DomainError as exc:
         return _status_failed(request, deal_id, exc)
     return _status_done(request, deal, _("Marked as won. Congratulations!"))

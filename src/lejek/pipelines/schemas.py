@@ -140,6 +140,12 @@ class VersionIn(Schema):
     version: Version
 
 
+class WinIn(VersionIn):
+    override_reason: str = Field(
+        "", max_length=2000, description="Managers and admins: win past an incomplete stage SOP"
+    )
+
+
 class MoveIn(VersionIn):
     stage_id: Id
     note: str = Field("", max_length=300)

@@ -140,3 +140,32 @@ def test_a_step_of_an_earlier_stay_cannot_be_ticked(
 
 def test_outsider_sees_no_checklist(api_as: Any, outsider: User, deal_in_demo: Deal) -> None:
     assert api_as(outsider).get(f"automation/deals/{deal_in_demo.pk}/checklist").status_code == 404
+
+
+def _win(api: Any, deal: Deal, **extra: Any) -> Any:
+    deal.refresh_from_db()
+    return api.post(f"deals/{deal.pk}/win", {"version": deal.version, **extra})
+
+
+def test_winning_past_an_incomplete_stage_is_blocked_like_a_forward_move(
+    api_as: Any, owner: User, deal_in_demo: Deal
+) -> None:
+    response = _win(api_as(owner), deal_in_demo)
+    assert response.status_code == 409
+    assert response.json()["code"] == "gate_blocked"
+    assert len(response.json()["missing"]) == 2
+    deal_in_demo.refresh_from_db()
+    assert deal_in_demo.status == Deal.Status.OPEN
+    assert not deal_in_demo.status_changes.exists()
+    assert _win(api_as(owner), deal_in_demo, override_reason="signed early").status_code == 403
+
+
+def test_a_manager_wins_past_the_gate_with_a_logged_reason(
+    api_as: Any, manager: User, deal_in_demo: Deal
+) -> None:
+    response = _win(api_as(manager), deal_in_demo, override_reason="Signed at the demo")
+    assert response.status_code == 200 and response.json()["status"] == "won"
+    override = AuditEntry.objects.get(
+        entity_id=deal_in_demo.pk, action=AuditEntry.Action.OVERRIDE
+    )
+    assert override.new_value == "won" and override.note == "Signed at the demo"

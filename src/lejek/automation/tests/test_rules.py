@@ -286,3 +286,20 @@ def test_email_action_sends_from_template(
     run_on_commit(pipeline_services.deal_mark_won, actor=owner, deal=deal, version=deal.version)
     assert [m.subject for m in django_mail.outbox] == ["Welcome, Ann"]
     assert django_mail.outbox[0].reply_to == ["owner@example.com"]
+
+
+def test_deals_moved_off_a_removed_stage_fire_stage_rules(
+    admin: User, owner: User, outbound: Pipeline, run_on_commit: Any
+) -> None:
+    cold, talk = stage(outbound, "Cold prospect"), stage(outbound, "Conversation started")
+    _rule(
+        admin,
+        trigger="stage_entered",
+        trigger_params={"stage_id": talk.pk},
+        actions=[_task("Call after the stage change")],
+    )
+    deals = [run_on_commit(make_deal, owner, outbound, "Cold prospect", None) for _ in range(3)]
+    run_on_commit(pipeline_services.stage_remove, actor=admin, stage=cold, move_to=talk)
+    runs = AutomationRun.objects.filter(status="succeeded")
+    assert sorted(runs.values_list("entity_id", flat=True)) == sorted(d.pk for d in deals)
+    assert Activity.objects.filter(subject="Call after the stage change").count() == 3

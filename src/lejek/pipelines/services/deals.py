@@ -281,10 +281,16 @@ def _set_status(
     return deal
 
 
-def deal_mark_won(*, actor: User, deal: Deal, version: int) -> Deal:
+def deal_mark_won(*, actor: User, deal: Deal, version: int, override_reason: str = "") -> Deal:
+    """Win an open deal. Its stage's gate applies as to a forward move (409 gate_blocked;
+    a manager or admin may override with a reason, which is logged)."""
     if deal.status != Deal.Status.OPEN:
         raise Conflict(f"This deal is already {deal.status}. Reopen it first.")
-    return _set_status(actor=actor, deal=deal, version=version, status=Deal.Status.WON)
+    if deal.version != version:
+        raise VersionConflict(deal.version)
+    with transaction.atomic():
+        gates.enforce_win(actor=actor, deal=deal, override_reason=override_reason)
+        return _set_status(actor=actor, deal=deal, version=version, status=Deal.Status.WON)
 
 
 def deal_mark_lost(

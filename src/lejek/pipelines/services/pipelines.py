@@ -9,6 +9,7 @@ from django.utils import timezone
 from lejek.accounts import access
 from lejek.accounts.models import User
 from lejek.analytics import summaries as analytics_summaries
+from lejek.automation import events as automation_events
 from lejek.core import audit
 from lejek.core.errors import Conflict, ValidationFailed
 from lejek.core.models import AuditEntry
@@ -207,6 +208,9 @@ def stage_remove(*, actor: User, stage: Stage, move_to: Stage) -> int:
         if other.order != index:
             Stage.objects.filter(pk=other.pk).update(order=index)
     analytics_summaries.stage_removed(pipeline_id=stage.pipeline_id, deal_ids=deal_ids)
+    automation_events.deals_moved_off_removed_stage(
+        deal_ids=deal_ids, from_stage=stage, to_stage=move_to, at=now, actor=actor
+    )
     return len(deal_ids)
 
 
