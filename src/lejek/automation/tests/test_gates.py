@@ -165,7 +165,5 @@ def test_a_manager_wins_past_the_gate_with_a_logged_reason(
 ) -> None:
     response = _win(api_as(manager), deal_in_demo, override_reason="Signed at the demo")
     assert response.status_code == 200 and response.json()["status"] == "won"
-    override = AuditEntry.objects.get(
-        entity_id=deal_in_demo.pk, action=AuditEntry.Action.OVERRIDE
-    )
+    override = AuditEntry.objects.get(entity_id=deal_in_demo.pk, action=AuditEntry.Action.OVERRIDE)
     assert override.new_value == "won" and override.note == "Signed at the demo"
