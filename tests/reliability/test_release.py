@@ -34,6 +34,7 @@ def test_check_deploy_has_no_warnings_with_production_settings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "lejek.config.settings",
     }
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests of this same run
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
