@@ -24,6 +24,7 @@ from lejek.activities import services as activity_services
 from lejek.activities.models import Activity
 from lejek.contacts import services as contact_services
 from lejek.contacts.models import Organization, Person
+from lejek.core.models import Tagging
 from lejek.leads import services as lead_services
 from lejek.leads.models import Lead
 from lejek.pipelines import services as pipeline_services
@@ -127,7 +128,7 @@ def fill(namespace: str, name: str, pattern: str, w: dict) -> list[str]:
             key = match.group(1)
             if key == "kind":
                 return kind or "deal"
-            if key == "pk" and namespace == "activities" and kind:
+            if key == "pk" and namespace in ("activities", "web") and kind:
                 return str(kinds[kind])
             return str(values[key])
 
@@ -157,6 +158,7 @@ def snapshot(w: dict) -> dict:
             Activity, w["activity"].pk, ["version", "subject", "done_at", "owner_id", "deleted_at"]
         ),
         "view": tuple(SavedView.objects.filter(pk=w["view"].pk).values_list("name")),
+        "tags": tuple(Tagging.objects.values_list("entity_type", "entity_id", "tag__name")),
     }
 
 
@@ -176,6 +178,7 @@ def hostile_post_data(w: dict) -> dict:
         "company_name": "Changed",
         "subject": "Changed",
         "lost_reason": "Changed",
+        "tag": "Changed",
         "status": "disqualified",
     }
 

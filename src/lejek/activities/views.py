@@ -288,7 +288,7 @@ ACTIVITY_LIST = lists.ListSpec(
         ExportColumn(gettext_lazy("Owner"), lambda a: a.owner.display_name),
         ExportColumn(gettext_lazy("Created"), lambda a: _local(a.created_at)),
     ),
-    bulk=(lists.assign_owner(services.activity_update, "activity"),),
+    bulk=(lists.assign_owner(services.activity_update, "activity"), lists.add_tag()),
 )
 
 

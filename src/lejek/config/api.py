@@ -116,6 +116,7 @@ def register_routers() -> None:
     from lejek.analytics.api import router as analytics_router
     from lejek.automation.api import router as automation_router
     from lejek.contacts.api import organizations_router, people_router
+    from lejek.core.api import router as tags_router
     from lejek.leads.api import router as leads_router
     from lejek.pipelines.api import deals_router, pipelines_router
 
@@ -129,6 +130,7 @@ def register_routers() -> None:
     api.add_router("", timeline_router)
     api.add_router("/analytics", analytics_router)
     api.add_router("/automation", automation_router)
+    api.add_router("/tags", tags_router)
 
 
 register_routers()

@@ -80,7 +80,7 @@ PERSON_LIST = lists.ListSpec(
         ExportColumn(gettext_lazy("Owner"), lambda p: p.owner.display_name),
         ExportColumn(gettext_lazy("Created"), lambda p: p.created_at),
     ),
-    bulk=(lists.assign_owner(services.person_update, "person"),),
+    bulk=(lists.assign_owner(services.person_update, "person"), lists.add_tag()),
     create_url="contacts:person-create",
 )
 
@@ -113,7 +113,7 @@ ORGANIZATION_LIST = lists.ListSpec(
         ExportColumn(gettext_lazy("Owner"), lambda o: o.owner.display_name),
         ExportColumn(gettext_lazy("Created"), lambda o: o.created_at),
     ),
-    bulk=(lists.assign_owner(services.organization_update, "organization"),),
+    bulk=(lists.assign_owner(services.organization_update, "organization"), lists.add_tag()),
     create_url="contacts:organization-create",
 )
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -82,3 +83,42 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)
+
+
+class Tag(models.Model):
+    """A label any deal, lead, person, organization or activity may carry ("VIP", "Q4 push")."""
+
+    name = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tagging(models.Model):
+    """One tag on one record. Adding and removing are in the record's audit history."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    entity_type = models.CharField(max_length=32)
+    entity_id = models.BigIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity_type", "entity_id", "tag"], name="tagging_entity_tag"
+            )
+        ]
+        indexes = [models.Index(fields=["tag", "entity_type"], name="tagging_tag_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on {self.entity_type}#{self.entity_id}"

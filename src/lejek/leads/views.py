@@ -87,6 +87,7 @@ LEAD_LIST = lists.ListSpec(
     bulk=(
         lists.assign_owner(services.lead_update, "lead"),
         BulkAction("set_status", gettext_lazy("Set status"), forms.StatusForm, _set_status),
+        lists.add_tag(),
     ),
     create_url="leads:lead-create",
 )

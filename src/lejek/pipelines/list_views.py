@@ -162,6 +162,7 @@ DEAL_LIST = lists.ListSpec(
     bulk=(
         lists.assign_owner(services.deal_update, "deal"),
         BulkAction("move_stage", _("Move to stage"), MoveStageForm, _move),
+        lists.add_tag(),
     ),
     create_url="pipelines:deal-create",
     extra_context=lambda user: {"now": timezone.now()},

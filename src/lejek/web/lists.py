@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from lejek.accounts.models import User
-from lejek.core import listing
+from lejek.core import listing, tags
 from lejek.core.errors import DomainError, ValidationFailed
 from lejek.dataio import exports
 from lejek.web.forms import TRANSIENT_KEYS, styled
@@ -88,6 +88,12 @@ class FilterForm(forms.Form):
         label=gettext_lazy("Search"),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("Search…")}),
     )
+    tag = forms.CharField(
+        required=False,
+        max_length=tags.MAX_NAME,
+        label=gettext_lazy("Tag"),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Tag")}),
+    )
     sort = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     page = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput
@@ -152,6 +158,23 @@ def assign_owner(update: Callable[..., Any], record_arg: str) -> BulkAction:
     return BulkAction("assign_owner", gettext_lazy("Assign owner"), AssignOwnerForm, apply)
 
 
+class AddTagForm(forms.Form):
+    tag = forms.CharField(max_length=tags.MAX_NAME, label=gettext_lazy("Tag"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        styled(self)
+
+
+def add_tag() -> BulkAction:
+    """The "add tag" action: any record kind; a record that has the tag already is left as is."""
+
+    def apply(actor: User, row: Any, params: dict[str, Any]) -> Any:
+        return tags.add(actor=actor, instance=row, name=params["tag"])
+
+    return BulkAction("add_tag", gettext_lazy("Add tag"), AddTagForm, apply)
+
+
 def list_view(request: HttpRequest, spec: ListSpec) -> HttpResponse:
     """GET: the page, a fragment of it, or an export; POST: a bulk action."""
     if request.method == "POST":
@@ -177,11 +200,15 @@ def render_page(
     if form.is_valid():
         page = form.cleaned_data["page"] or 1
         size = form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
-        qs = spec.queryset(user, form.cleaned_data).order_by(*form.cleaned_data["sort"])
+        qs = _rows(spec, user, form.cleaned_data).order_by(*form.cleaned_data["sort"])
         start = (page - 1) * size
         rows = list(qs[start : start + size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
+        if rows:
+            names = tags.names_by_id(rows[0]._meta.model_name, [row.pk for row in rows])
+            for row in rows:
+                row.tag_names = names.get(row.pk, [])
     else:
         status = 422
     query = _saved_query(params)
@@ -208,6 +235,14 @@ def render_page(
         **(extra or {}),
     }
     return render(request, spec.template, context, status=status)
+
+
+def _rows(spec: ListSpec, user: User, cleaned: dict[str, Any]) -> QuerySet[Any]:
+    """The list's records for these filters, the tag filter (common to every list) included."""
+    qs = spec.queryset(user, cleaned)
+    if cleaned.get("tag"):
+        qs = tags.tagged(qs, cleaned["tag"])
+    return qs
 
 
 def _headers(spec: ListSpec, params: QueryDict) -> list[dict[str, Any]]:
@@ -240,7 +275,7 @@ def _export(request: HttpRequest, spec: ListSpec, fmt: str) -> HttpResponse:
     form = spec.filter_form(request.GET, user=user, spec=spec)
     if not form.is_valid():
         return render_page(request, spec, request.GET)
-    qs = spec.queryset(user, form.cleaned_data).order_by(*form.cleaned_data["sort"])
+    qs = _rows(spec, user, form.cleaned_data).order_by(*form.cleaned_data["sort"])
     if fmt == "xlsx" and qs[MAX_XLSX_ROWS : MAX_XLSX_ROWS + 1].exists():
         messages.error(
             request,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lejek.web import views
+from lejek.web import tag_views, views
 
 app_name = "web"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("account/language/", views.language, name="language"),
     path("search/", views.search, name="search"),
+    path("tags/<slug:kind>/<id:pk>/", tag_views.record_tags, name="record-tags"),
     path("pick/organization/", views.pick_organization, name="pick-organization"),
     path("views/", views.saved_view_save, name="saved-view-save"),
     path("views/<id:view_id>/delete/", views.saved_view_delete, name="saved-view-delete"),

@@ -23,6 +23,7 @@ SOURCES = [
     PACKAGE / "activities" / "forms.py",
     PACKAGE / "pipelines" / "list_views.py",
     PACKAGE / "accounts" / "throttle.py",
+    PACKAGE / "core" / "tags.py",
     PACKAGE / "pipelines" / "templates" / "pipelines" / "deal_list.html",
 ]
 CATALOGS = ["web", "contacts", "leads", "activities"]
