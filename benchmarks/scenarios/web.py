@@ -6,8 +6,13 @@
 - global search (people, organizations, deals, leads) as the administrator, who
   sees every record: surnames that exist (prefixes of 3–6 letters), an e-mail
   prefix, and text that matches nothing.
+
+The demo has half as many people as deals. LEJEK_BENCH_PEOPLE=1000000 first
+tops the people up to that many (copies of existing people with another e-mail
+address, so surnames repeat as in a real address book) and says so in the rows.
 """
 
+import os
 import random
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +46,7 @@ def requests(
         picks = [rng.randint(bounds["low"], bounds["high"]) for _ in range(200)]
         return sorted(model.objects.filter(id__in=picks).values_list("id", flat=True))[:100]
 
+    top_up(Person, int(os.environ.get("LEJEK_BENCH_PEOPLE", "0")))
     deal_ids, person_ids = spread(Deal), spread(Person)
     people = list(Person.objects.filter(id__in=person_ids).values_list("last_name", "email")[:50])
     prefixes = [last[: 3 + i % 4] for i, (last, _) in enumerate(people) if len(last) >= 3]
@@ -103,3 +109,24 @@ def requests(
             search(["Qxzvw", "Zzyqx", "Xqqzv"], "q"),
         ),
     ]
+
+
+def top_up(model: Any, wanted: int) -> None:
+    """Copy existing people (with new e-mail addresses) until there are `wanted`."""
+    from django.db import connection, transaction
+
+    table = model._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        while (have := model.objects.count()) < wanted:
+            batch = min(have, wanted - have, 200_000)
+            cursor.execute(
+                f"INSERT INTO {table} (created_at, updated_at, version, deleted_at, first_name,"  # noqa: S608
+                " last_name, email, phone, job_title, organization_id, owner_id)"
+                " SELECT created_at, updated_at, version, deleted_at, first_name, last_name,"
+                " CASE WHEN email = '' THEN '' ELSE 'x' || email END, phone, job_title,"
+                f" organization_id, owner_id FROM {table} ORDER BY id LIMIT %s",
+                [batch],
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
