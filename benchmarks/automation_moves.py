@@ -126,7 +126,18 @@ def main() -> None:
 def drain_command(backend: str) -> list[str]:
     manage = [sys.executable, "-m", "django"]
     if backend == "rq":
-        return [*manage, "rqworker", "default", "--job-class", "django_tasks_rq.Job", "--burst"]
+        # SimpleWorker runs jobs in its own process: RQ's default forks a process per
+        # job, which costs about 80 ms a job here, more than the jobs themselves.
+        return [
+            *manage,
+            "rqworker",
+            "default",
+            "--job-class",
+            "django_tasks_rq.Job",
+            "--worker-class",
+            "rq.worker.SimpleWorker",
+            "--burst",
+        ]
     return [*manage, "db_worker", "--interval", "0.1", "--no-startup-delay"]
 
 
