@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lejek.pipelines",
     "lejek.activities",
     "lejek.analytics",
+    "lejek.forecasting",
     "lejek.automation",
     "lejek.dataio",
     "lejek.demo",

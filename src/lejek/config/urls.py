@@ -14,5 +14,6 @@ urlpatterns = [
     path("activities/", include("lejek.activities.urls")),
     path("analytics/", include("lejek.analytics.urls")),
     path("automation/", include("lejek.automation.urls")),
+    path("forecast/", include("lejek.forecasting.urls")),
     path("", include("lejek.web.urls")),
 ]

@@ -15,6 +15,7 @@ ENTRIES = (
     (_("Organizations"), "contacts:organization-list", "bi-building"),
     (_("Activities"), "activities:activity-list", "bi-list-check"),
     (_("Dashboard"), "analytics:dashboard", "bi-graph-up"),
+    (_("Forecast"), "forecasting:forecast", "bi-graph-up-arrow"),
 )
 # Configuration, reached from the user menu so the main bar stays one line at 1280 px.
 SETTINGS = ((_("Pipelines"), "pipelines:pipeline-list", "bi-diagram-3"),)

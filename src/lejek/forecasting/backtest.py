@@ -1,0 +1,96 @@
+"""Backtest: for each past month, forecast it as the system would have on its first day.
+
+Each forecast uses only what was known then (see `history`): the deals open that
+day, as they stood; the deals won before it; a win model trained only on deals
+closed before it. It is compared with what was won in the month, and the method
+with the best mean accuracy is recommended.
+"""
+
+import datetime
+import random
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from lejek.forecasting import history
+from lejek.forecasting.accuracy import accuracy
+from lejek.forecasting.gather import Scope
+from lejek.forecasting.methods.commit import rep_commit
+from lejek.forecasting.methods.common import add_months, money
+from lejek.forecasting.methods.cycle import cycle_age
+from lejek.forecasting.methods.probabilistic import chances, probabilistic
+from lejek.forecasting.methods.runrate import run_rate
+from lejek.forecasting.methods.weighted import stage_weighted
+from lejek.forecasting.methods.winmodel import CloseTimes, Counts, train
+from lejek.forecasting.selectors import suggest_inputs
+
+METHODS = ("weighted", "commit", "run_rate", "cycle_age", "probabilistic")
+BACKTEST_RUNS = 2_000
+
+
+def months_before(today: datetime.date, count: int) -> list[datetime.date]:
+    """The last `count` whole months before `today`'s month, oldest first."""
+    this_month = today.replace(day=1)
+    return [add_months(this_month, -k) for k in range(count, 0, -1)]
+
+
+def backtest(
+    scope: Scope,
+    *,
+    today: datetime.date,
+    months: int = 24,
+    started: list[tuple[int, datetime.date]] | None = None,
+) -> dict[str, Any]:
+    days = months_before(today, months)
+    replay = history.replay(scope, days)
+    counts = Counts()
+    close_days: dict[int, list[int]] = defaultdict(list)
+    added: set[datetime.date] = set()
+    rows: list[dict[str, Any]] = []
+    for day in days:
+        for month in [m for m in replay.stays if m < day and m not in added]:
+            for cell, (n, w) in replay.stays[month].cells.items():
+                counts.add_counts(cell, n, w)
+            for stage, values in replay.close_days[month].items():
+                close_days[stage].extend(values)
+            added.add(month)
+        deals = replay.open.get(day, [])
+        known_won = [w for w in replay.won if w.closed < day and (day - w.closed).days <= 365]
+        priors = {d.stage_id: d.probability / 100 for d in deals}
+        model = train(counts, priors)
+        found = chances(deals, model, CloseTimes(close_days), day, day, 1)
+        (spread,) = probabilistic(deals, found, 1, random.Random(day.toordinal()), BACKTEST_RUNS)
+        forecasts = {
+            "weighted": stage_weighted(deals, day, 1)[0],
+            "commit": rep_commit(deals, day, 1).commit[0],
+            "run_rate": run_rate(suggest_inputs(known_won, started or [], day), 1)[0],
+            "cycle_age": cycle_age(deals, known_won, day, day, 1)[0],
+            "probabilistic": spread.p50,
+        }
+        actual = money(replay.actual.get(day, Decimal(0)))
+        rows.append(
+            {
+                "month": day,
+                "actual": actual,
+                "open_deals": len(deals),
+                "p10": spread.p10,
+                "p90": spread.p90,
+                "forecasts": forecasts,
+                "accuracy": {m: accuracy(v, actual) for m, v in forecasts.items()},
+            }
+        )
+    summary: dict[str, Fraction | None] = {}
+    for method in METHODS:
+        scores = [r["accuracy"][method] for r in rows if r["accuracy"][method] is not None]
+        summary[method] = sum(scores, Fraction(0)) / len(scores) if scores else None
+    ranked = [m for m in METHODS if summary[m] is not None]
+    best = max(ranked, key=lambda m: summary[m]) if ranked else None  # type: ignore[arg-type,return-value]
+    covered = [r["p10"] <= r["actual"] <= r["p90"] for r in rows if r["actual"]]
+    return {
+        "months": rows,
+        "mean_accuracy": summary,
+        "recommended": best,
+        "range_coverage": Fraction(sum(covered), len(covered)) if covered else None,
+        "unconvertible": replay.unconvertible,
+    }

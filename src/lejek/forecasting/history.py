@@ -1,0 +1,215 @@
+"""Replaying history: every deal as it stood on each of a list of past days.
+
+Stage and status come from the append-only stage and status changes. Amount,
+currency, expected close date, forecast category and committed amount/date come
+from the audit log: a field changed on or after the day had, on that day, the old
+value of its first such change. Deals imported without history look as they do
+now (their audit log starts at the import). The stage's probability is today's:
+stages keep no history of their probability.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from lejek.analytics.loaders import local_date
+from lejek.analytics.rates import RateTable
+from lejek.core.models import AuditEntry
+from lejek.forecasting.gather import Scope, _owned
+from lejek.forecasting.methods.common import OpenDeal, WonDeal
+from lejek.forecasting.methods.winmodel import Counts, age_bin, amount_bin
+from lejek.pipelines.models import Deal, Stage, StageChange, StatusChange
+
+FIELDS = (
+    "amount",
+    "currency",
+    "expected_close_date",
+    "forecast_category",
+    "committed_amount",
+    "committed_date",
+)
+CHUNK = 2_000
+
+
+@dataclass
+class Replay:
+    """What was known on each day: open deals, won deals so far, closed stays so far."""
+
+    days: list[datetime.date]
+    open: dict[datetime.date, list[OpenDeal]] = field(default_factory=lambda: defaultdict(list))
+    # Each won deal once, by the day it was (last) won; run-rate and cycle read those before T.
+    won: list[WonDeal] = field(default_factory=list)
+    # Stays of deals closed in a month, by that month: add them up to train as of a day.
+    stays: dict[datetime.date, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    close_days: dict[datetime.date, dict[int, list[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    actual: dict[datetime.date, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    unconvertible: int = 0
+
+
+def _parse(name: str, text: str | None) -> Any:
+    if text is None:
+        return None
+    if name in ("amount", "committed_amount"):
+        return Decimal(text)
+    if name in ("expected_close_date", "committed_date"):
+        return datetime.date.fromisoformat(text[:10])
+    return text
+
+
+def _grouped(qs: Any, key: str) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """Rows ordered by `key` (the first column), grouped by it."""
+    current: int | None = None
+    batch: list[tuple[Any, ...]] = []
+    for row in qs.iterator(chunk_size=20_000):
+        if row[0] != current:
+            if current is not None:
+                yield current, batch
+            current, batch = row[0], []
+        batch.append(row)
+    if current is not None:
+        yield current, batch
+
+
+def replay(scope: Scope, days: list[datetime.date]) -> Replay:
+    result = Replay(days)
+    rates = RateTable.load()
+    probability = dict(Stage.objects.values_list("pk", "probability"))
+    last = max(days)
+    deals = _owned(Deal.objects.alive(), scope).filter(
+        created_at__lt=datetime.datetime.combine(last, datetime.time(), datetime.UTC)
+        + datetime.timedelta(days=1)
+    )
+    ids = deals.order_by("id").values_list("id", flat=True)
+    id_list = list(ids)
+    for start in range(0, len(id_list), CHUNK * 25):
+        _replay_chunk(result, deals, id_list[start : start + CHUNK * 25], rates, probability)
+    return result
+
+
+def _replay_chunk(
+    result: Replay,
+    deals: Any,
+    ids: list[int],
+    rates: RateTable,
+    probability: dict[int, int],
+) -> None:
+    low, high = ids[0], ids[-1]
+    moves = _grouped(
+        StageChange.objects.filter(deal_id__gte=low, deal_id__lte=high)
+        .order_by("deal_id", "at", "id")
+        .values_list("deal_id", "to_stage_id", "at"),
+        "deal_id",
+    )
+    statuses = _grouped(
+        StatusChange.objects.filter(deal_id__gte=low, deal_id__lte=high)
+        .order_by("deal_id", "at", "id")
+        .values_list("deal_id", "to_status", "at", "amount", "currency"),
+        "deal_id",
+    )
+    changes = _grouped(
+        AuditEntry.objects.filter(
+            entity_type="deal", entity_id__gte=low, entity_id__lte=high, field__in=FIELDS
+        )
+        .order_by("entity_id", "at", "id")
+        .values_list("entity_id", "field", "old_value", "at"),
+        "entity_id",
+    )
+    streams = {"moves": moves, "statuses": statuses, "changes": changes}
+    pending: dict[str, tuple[int, list[tuple[Any, ...]]] | None] = {
+        name: next(stream, None) for name, stream in streams.items()
+    }
+    rows = (
+        deals.filter(id__gte=low, id__lte=high)
+        .order_by("id")
+        .values_list("id", "owner_id", "pipeline_id", "created_at", "source", *FIELDS)
+    )
+    for row in rows.iterator(chunk_size=CHUNK):
+        pk = row[0]
+        found: dict[str, list[tuple[Any, ...]]] = {}
+        for name, stream in streams.items():
+            item = pending[name]
+            while item is not None and item[0] < pk:
+                item = pending[name] = next(stream, None)
+            found[name] = item[1] if item is not None and item[0] == pk else []
+        _one_deal(result, row, found, rates, probability)
+
+
+def _one_deal(
+    result: Replay,
+    row: tuple[Any, ...],
+    found: dict[str, list[tuple[Any, ...]]],
+    rates: RateTable,
+    probability: dict[int, int],
+) -> None:
+    pk, owner, pipeline, created_at, source, *current = row
+    created = local_date(created_at)
+    moves = [(stage, local_date(at)) for _, stage, at in found["moves"]]
+    statuses = [(status, local_date(at), amount, currency) for _, status, at, amount, currency
+                in found["statuses"]]  # fmt: skip
+    changes = [(name, old, local_date(at)) for _, name, old, at in found["changes"]]
+    now_values: dict[str, Any] = dict(zip(FIELDS, current, strict=True))
+    # Outcome and the stays that led to it, counted from the month the deal (last) closed.
+    final = statuses[-1] if statuses else None
+    if final is not None and final[0] in (Deal.Status.WON, Deal.Status.LOST):
+        won = final[0] == Deal.Status.WON
+        closed, amount, currency = final[1], final[2], final[3]
+        factor = rates.today_factor(str(currency), closed)
+        month = closed.replace(day=1)
+        amount_band = amount_bin(float(amount) if amount is not None else None)
+        for index, (stage, entered) in enumerate(moves):
+            left = moves[index + 1][1] if index + 1 < len(moves) else closed
+            if entered > closed:
+                break
+            days = max(0, (min(left, closed) - entered).days)
+            cell = (stage, age_bin(days), amount_band, str(source), int(owner))
+            result.stays[month].add(cell, won)
+            if won:
+                result.close_days[month][stage].append(max(0, (closed - entered).days))
+        if won and factor is not None and amount is not None:
+            value = Decimal(amount) * factor
+            result.won.append(WonDeal(owner, pipeline, closed, value, (closed - created).days))
+            result.actual[month] += value
+        elif won:
+            result.unconvertible += 1
+    for day in result.days:
+        if created >= day:
+            continue
+        stage_now = [(s, at) for s, at in moves if at < day]
+        if not stage_now:
+            continue
+        status = [s for s, at, *_ in statuses if at < day]
+        if status and status[-1] != Deal.Status.OPEN:
+            continue
+        values = dict(now_values)
+        for name, old, at in reversed(changes):  # the earliest change on/after the day wins
+            if at >= day:
+                values[name] = _parse(name, old)
+        factor = rates.today_factor(str(values["currency"]), day)
+        amount, committed = values["amount"], values["committed_amount"]
+        if factor is None:
+            if amount is not None:
+                result.unconvertible += 1
+            continue
+        stage, entered = stage_now[-1]
+        result.open[day].append(
+            OpenDeal(
+                id=pk,
+                owner_id=owner,
+                pipeline_id=pipeline,
+                stage_id=stage,
+                probability=probability.get(stage, 0),
+                amount=None if amount is None else amount * factor,
+                created=created,
+                stage_entered=entered,
+                expected_close=values["expected_close_date"],
+                category=str(values["forecast_category"]),
+                committed_amount=None if committed is None else committed * factor,
+                committed_date=values["committed_date"],
+                source=str(source),
+            )
+        )

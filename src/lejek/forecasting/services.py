@@ -1,0 +1,114 @@
+"""Saving forecasts: by hand from the page or API, and weekly by the background task."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from lejek.accounts.models import Team, User
+from lejek.analytics.loaders import local_date
+from lejek.core import audit
+from lejek.core.errors import Forbidden
+from lejek.forecasting import selectors
+from lejek.forecasting.models import Snapshot, SnapshotValue
+from lejek.pipelines.models import Pipeline
+
+STORED = {
+    SnapshotValue.Method.WEIGHTED: "weighted",
+    SnapshotValue.Method.COMMIT: "commit",
+    SnapshotValue.Method.BEST_CASE: "best_case",
+    SnapshotValue.Method.RUN_RATE: "run_rate",
+    SnapshotValue.Method.CYCLE_AGE: "cycle_age",
+    SnapshotValue.Method.P10: "p10",
+    SnapshotValue.Method.P50: "p50",
+    SnapshotValue.Method.P90: "p90",
+}
+WEEK = datetime.timedelta(days=7)
+
+
+def snapshot_save(
+    *,
+    actor: User | None,
+    horizon: int,
+    kind: str = Snapshot.Kind.MANUAL,
+    owner: User | None = None,
+    team: Team | None = None,
+    pipeline: Pipeline | None = None,
+    as_of: datetime.date | None = None,
+) -> Snapshot:
+    """Compute every method for the scope now and store the numbers, month by month.
+
+    The caller has checked the scope against what `actor` may see; `actor` None is the
+    system (the weekly task), which sees every deal in the scope.
+    """
+    as_of = as_of or local_date(timezone.now())
+    scope = selectors.resolve_scope(
+        actor,
+        owner_id=owner.pk if owner else None,
+        team_id=team.pk if team else None,
+        pipeline_id=pipeline.pk if pipeline else None,
+    ) if actor is not None else selectors.snapshot_scope(
+        Snapshot(owner=owner, team=team, pipeline=pipeline)
+    )  # fmt: skip
+    found = selectors.forecast(actor, scope, as_of=as_of, horizon=horizon)
+    totals = found["totals"]
+    with transaction.atomic():
+        snapshot = Snapshot.objects.create(
+            kind=kind,
+            as_of=as_of,
+            horizon=horizon,
+            currency=found["currency"],
+            owner=owner,
+            team=team,
+            pipeline=pipeline,
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        SnapshotValue.objects.bulk_create(
+            SnapshotValue(snapshot=snapshot, method=method, month=month, amount=Decimal(amount))
+            for method, key in STORED.items()
+            for month, amount in zip(found["months"], totals[key], strict=True)
+        )
+        audit.log_created(actor=actor, instance=snapshot)
+    return snapshot
+
+
+def weekly_snapshots(now: datetime.datetime | None = None, horizon: int = 3) -> int:
+    """One snapshot for everyone and one per team, unless this week's were already saved."""
+    now = now or timezone.now()
+    if Snapshot.objects.filter(kind=Snapshot.Kind.WEEKLY, created_at__gt=now - WEEK).exists():
+        return 0
+    saved = 1
+    snapshot_save(actor=None, horizon=horizon, kind=Snapshot.Kind.WEEKLY)
+    for team in Team.objects.all():
+        snapshot_save(actor=None, horizon=horizon, kind=Snapshot.Kind.WEEKLY, team=team)
+        saved += 1
+    return saved
+
+
+def snapshot_for(
+    *, actor: User, horizon: int, owner_id: int | None, team_id: int | None, pipeline_id: int | None
+) -> Snapshot:
+    """Save a snapshot of what `actor` may see: a rep their own deals, a manager their team's.
+
+    With no owner or team given, an admin saves everyone's, a manager their team's and a
+    rep their own.
+    """
+    selectors.resolve_scope(actor, owner_id=owner_id, team_id=team_id, pipeline_id=pipeline_id)
+    if team_id is not None and not (
+        actor.is_admin or (actor.is_manager and actor.team_id == team_id)
+    ):
+        raise Forbidden("Only the team's manager or an administrator may save a team's forecast.")
+    if owner_id is None and team_id is None and not actor.is_admin:
+        if actor.is_manager and actor.team_id:
+            team_id = actor.team_id
+        else:
+            owner_id = actor.pk
+    return snapshot_save(
+        actor=actor,
+        horizon=horizon,
+        owner=User.objects.get(pk=owner_id) if owner_id else None,
+        team=Team.objects.get(pk=team_id) if team_id else None,
+        pipeline=Pipeline.objects.get(pk=pipeline_id) if pipeline_id else None,
+    )

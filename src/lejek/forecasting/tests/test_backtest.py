@@ -1,0 +1,78 @@
+"""The backtest sees each past month as it was on its first day, never later."""
+
+import datetime
+from decimal import Decimal
+
+from lejek.analytics.tests.helpers import History, clock, t
+from lejek.forecasting.backtest import backtest, months_before
+from lejek.forecasting.gather import Scope
+from lejek.forecasting.history import replay
+from lejek.pipelines import services
+from lejek.pipelines.tests import factories
+
+MARCH = datetime.date(2025, 3, 1)
+
+
+def build(admin, owner):  # type: ignore[no-untyped-def]
+    """A deal in "Discovery call" (10 %) on 1 March, worth 1,000, expected in March.
+
+    After 1 March it moves to "Final call" (80 %), its amount becomes 5,000 and its
+    expected date moves to April, and it is won on 20 March. A backtest that peeked at
+    today's stage, amount, date or status would forecast March differently.
+    """
+    pipeline = factories.pipeline(admin)
+    story = History(owner, pipeline)
+    deal = story.deal(
+        "2025-02-10", stage=0, amount=1000, expected_close_date=datetime.date(2025, 3, 25)
+    )
+    story.move(deal, "2025-03-05", 4)
+    deal.refresh_from_db()
+    with clock(t("2025-03-06")):
+        services.deal_update(
+            actor=owner,
+            deal=deal,
+            data={"amount": Decimal("5000"), "expected_close_date": datetime.date(2025, 4, 2)},
+            version=deal.version,
+        )
+    story.won(deal, "2025-03-20")
+    # A second deal created after 1 March must not be seen on 1 March at all.
+    story.deal("2025-03-10", stage=4, amount=700, expected_close_date=datetime.date(2025, 3, 30))
+    return deal
+
+
+def test_replay_uses_only_what_was_known_on_the_day(admin, owner) -> None:  # type: ignore[no-untyped-def]
+    deal = build(admin, owner)
+    found = replay(Scope(), [MARCH, datetime.date(2025, 4, 1)])
+    (on_march,) = found.open[MARCH]
+    assert on_march.id == deal.pk
+    assert on_march.probability == 10
+    assert on_march.amount == Decimal("1000.00")
+    assert on_march.expected_close == datetime.date(2025, 3, 25)
+    # On 1 April the won deal is closed; the later deal is open at 80 %.
+    assert [d.amount for d in found.open[datetime.date(2025, 4, 1)]] == [Decimal("700.00")]
+    assert found.actual[MARCH] == Decimal("5000.00")
+    # Its stays are training data only from April on.
+    assert set(found.stays) == {MARCH}
+
+
+def test_backtest_forecasts_march_from_march_first(admin, owner) -> None:  # type: ignore[no-untyped-def]
+    build(admin, owner)
+    result = backtest(Scope(), today=datetime.date(2025, 4, 15), months=2)
+    february, march = result["months"]
+    assert february["month"] == datetime.date(2025, 2, 1)
+    assert february["open_deals"] == 0
+    assert march["actual"] == Decimal("5000.00")
+    # Known on 1 March: 1,000 at 10 %. Peeking would give 5,000 at 80 % in April, or nothing.
+    assert march["forecasts"]["weighted"] == Decimal("100.00")
+    assert march["forecasts"]["commit"] == Decimal("0.00")  # the deal was in "pipeline"
+    assert march["accuracy"]["weighted"] == 1 - Decimal("4900") / Decimal("5000")
+    # Nothing had closed before 1 March: no history for the run-rate.
+    assert march["forecasts"]["run_rate"] == Decimal("0.00")
+    assert result["recommended"] in result["mean_accuracy"]
+
+
+def test_months_before() -> None:
+    assert months_before(datetime.date(2025, 1, 15), 2) == [
+        datetime.date(2024, 11, 1),
+        datetime.date(2024, 12, 1),
+    ]
