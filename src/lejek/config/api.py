@@ -12,17 +12,31 @@ from ninja.parser import Parser
 from lejek.accounts.auth import api_auth
 from lejek.core import converters  # noqa: F401  (registers the "id" path converter)
 from lejek.core.errors import DomainError, TooManyRequests
+from lejek.core.middleware import MESSAGE
+
+NUL_MESSAGE = MESSAGE  # query strings are checked by RejectNulMiddleware
+
+
+def has_nul(value: Any) -> bool:
+    """Whether any text in a parsed JSON value holds U+0000, which PostgreSQL cannot store."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
 
 
 class ObjectBodyParser(Parser):
     """Request bodies are JSON objects. Anything else is refused before the schemas see it:
     Ninja's schemas read attributes, so a bare string such as "AAA" would otherwise pass
-    as an object whose fields all have defaults."""
+    as an object whose fields all have defaults. Text holding NUL is refused everywhere."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
-        if not isinstance(data, dict):
-            raise ValueError("the request body must be a JSON object")
+        if not isinstance(data, dict) or has_nul(data):
+            raise ValueError("the request body must be a JSON object without NUL characters")
         return data
 
 
@@ -89,15 +103,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message, status = str(exc.message), exc.status_code
     if message.startswith("Cannot parse request body"):
         try:
-            json.loads(request.body)
+            data = json.loads(request.body)
         except ValueError:
             message = "The request body is not valid JSON."
-        else:  # JSON, but not an object (see ObjectBodyParser)
-            body = {
-                "detail": "The request body must be a JSON object.",
-                "code": "validation_error",
-                "errors": {"body": ["The request body must be a JSON object."]},
-            }
+        else:  # JSON, but refused by ObjectBodyParser
+            problem = NUL_MESSAGE if has_nul(data) else "The request body must be a JSON object."
+            body = {"detail": problem, "code": "validation_error", "errors": {"body": [problem]}}
             return api.create_response(request, body, status=422)
     body = {"detail": message, "code": "error"}
     return api.create_response(request, body, status=status)
