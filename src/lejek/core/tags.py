@@ -18,7 +18,7 @@ MAX_NAME = 50
 
 
 def clean_name(name: str) -> str:
-    text = " ".join((name or "").split())
+    text = " ".join((name or "").replace("\x00", "").split())
     if not text:
         raise ValidationFailed.field("tag", _("Give the tag a name."))
     if len(text) > MAX_NAME:

@@ -375,7 +375,7 @@ def _first(qs: Any, key: Any, limit: int = 20) -> list[Any]:
 
 
 def _query(request: HttpRequest) -> str:
-    return (request.GET.get("q") or "").strip()[:200]
+    return (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
 
 
 @login_required
