@@ -131,6 +131,7 @@ def register_routers() -> None:
     from lejek.forecasting.api import router as forecasting_router
     from lejek.leads.api import router as leads_router
     from lejek.pipelines.api import deals_router, pipelines_router
+    from lejek.scoring.api import router as scoring_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/organizations", organizations_router)
@@ -144,6 +145,7 @@ def register_routers() -> None:
     api.add_router("/automation", automation_router)
     api.add_router("/tags", tags_router)
     api.add_router("/forecasts", forecasting_router)
+    api.add_router("", scoring_router)
 
 
 register_routers()

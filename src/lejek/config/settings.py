@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lejek.analytics",
     "lejek.forecasting",
     "lejek.automation",
+    "lejek.scoring",
     "lejek.dataio",
     "lejek.demo",
     "lejek.web",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("analytics/", include("lejek.analytics.urls")),
     path("automation/", include("lejek.automation.urls")),
     path("forecast/", include("lejek.forecasting.urls")),
+    path("scoring/", include("lejek.scoring.urls")),
     path("", include("lejek.web.urls")),
 ]

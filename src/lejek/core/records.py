@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from lejek.core import audit
+from lejek.core.signals import record_changed
 from lejek.core.errors import ValidationFailed, VersionConflict
 from lejek.core.models import AuditEntry, OwnedRecord
 
@@ -35,6 +36,7 @@ def create[R: OwnedRecord](*, actor: Any, instance: R, m2m: dict[str, Any] | Non
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(values)
         audit.log_created(actor=actor, instance=instance)
+        record_changed.send(sender=type(instance), ids=[instance.pk])
     return instance
 
 
@@ -75,6 +77,7 @@ def update[R: OwnedRecord](
             if not updated:
                 raise VersionConflict(_current_version(model, instance.pk))
             audit.log_changes(actor=actor, instance=instance, before=before, after=after, note=note)
+            record_changed.send(sender=model, ids=[instance.pk])
     except (VersionConflict, ValidationFailed):
         # The caller's object must not keep changes that were never saved.
         for column, value in original.items():

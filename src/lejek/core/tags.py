@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from lejek.core import audit
 from lejek.core.errors import ValidationFailed
 from lejek.core.models import AuditEntry, Tag, Tagging
+from lejek.core.signals import record_changed
 
 MAX_NAME = 50
 
@@ -50,6 +51,7 @@ def add(*, actor: Any, instance: models.Model, name: str) -> bool:
             field="tags",
             new=f"+{tag.name}",
         )
+        record_changed.send(sender=type(instance), ids=[instance.pk])
     return created
 
 
@@ -70,6 +72,8 @@ def remove(*, actor: Any, instance: models.Model, name: str) -> bool:
             old=f"-{tagging.tag.name}",
         )
         tagging.delete()
+    if found:
+        record_changed.send(sender=type(instance), ids=[instance.pk])
     return bool(found)
 
 

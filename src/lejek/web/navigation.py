@@ -18,7 +18,10 @@ ENTRIES = (
     (_("Forecast"), "forecasting:forecast", "bi-graph-up-arrow"),
 )
 # Configuration, reached from the user menu so the main bar stays one line at 1280 px.
-SETTINGS = ((_("Pipelines"), "pipelines:pipeline-list", "bi-diagram-3"),)
+SETTINGS = (
+    (_("Pipelines"), "pipelines:pipeline-list", "bi-diagram-3"),
+    (_("Scoring rules"), "scoring:rule-list", "bi-speedometer2"),
+)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
