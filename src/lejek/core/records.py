@@ -12,9 +12,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from lejek.core import audit
-from lejek.core.signals import record_changed
 from lejek.core.errors import ValidationFailed, VersionConflict
 from lejek.core.models import AuditEntry, OwnedRecord
+from lejek.core.signals import record_changed
 
 
 def validate(instance: models.Model, exclude: list[str] | None = None) -> None:

@@ -1,9 +1,8 @@
 """The scoring pages: golden example 6 through the UI, the rules and thresholds editors,
 the lead's score explanation."""
 
-from typing import Any
-
 import re
+from typing import Any
 
 import pytest
 
