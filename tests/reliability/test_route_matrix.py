@@ -34,7 +34,7 @@ from lejek.web.models import SavedView
 pytestmark = pytest.mark.django_db
 
 MARKER = "Zq7Secret"
-PUBLIC = {"login", "logout", "health", "set_language", "plotly-js"}
+PUBLIC = {"login", "logout", "health", "set_language", "plotly-js", "webform-submit"}
 EXPORTS = ["?export=csv", "?export=xlsx"]
 
 

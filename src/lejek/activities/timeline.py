@@ -6,7 +6,7 @@ and NULL columns are cast to a concrete type: PostgreSQL resolves the type of an
 pairwise across a UNION and would otherwise fail on "text and timestamp cannot be matched".
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import DateTimeField, F, Model, Q, QuerySet, TextField, Value
@@ -90,8 +90,10 @@ def activity_rows(where: Q) -> QuerySet[Any]:
     )
 
 
-def audit_rows(entity_type: str, entity_id: int) -> QuerySet[Any]:
-    qs = AuditEntry.objects.filter(entity_type=entity_type, entity_id=entity_id)
+def audit_rows(entity_type: str, entity_id: int, also: Iterable[int] = ()) -> QuerySet[Any]:
+    """The record's history; `also`: records merged into it, whose history it keeps."""
+    ids = [entity_id, *also]
+    qs = AuditEntry.objects.filter(entity_type=entity_type, entity_id__in=ids)
     hidden = AUDIT_SHOWN_ELSEWHERE.get(entity_type)
     if hidden:
         qs = qs.exclude(action__in=hidden)
@@ -160,7 +162,9 @@ def deal_entries(deal: Deal) -> QuerySet[Any]:
 
 
 def lead_entries(lead: Lead) -> QuerySet[Any]:
-    return activity_rows(Q(lead_id=lead.pk)).union(audit_rows("lead", lead.pk), all=True)
+    merged = Lead.objects.filter(merged_into=lead.pk).values_list("pk", flat=True)
+    history = audit_rows("lead", lead.pk, also=list(merged))
+    return activity_rows(Q(lead_id=lead.pk)).union(history, all=True)
 
 
 def person_entries(person: Person) -> QuerySet[Any]:

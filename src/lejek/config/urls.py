@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from lejek.config.api import api, not_found
+from lejek.leads import capture_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("pipelines/", include("lejek.pipelines.urls")),
     path("contacts/", include("lejek.contacts.urls")),
     path("leads/", include("lejek.leads.urls")),
+    path("f/<slug:slug>/", capture_views.submit, name="webform-submit"),
     path("activities/", include("lejek.activities.urls")),
     path("analytics/", include("lejek.analytics.urls")),
     path("automation/", include("lejek.automation.urls")),

@@ -8,3 +8,7 @@ rolls the change back with it, so what it derives never disagrees with the recor
 from django.dispatch import Signal
 
 record_changed = Signal()
+
+# Sent inside the merging transaction after every row pointing at `other` points at `keep`
+# (sender: the model class). Receivers bring what they derive up to date.
+records_merged = Signal()

@@ -77,6 +77,21 @@ class Lead(OwnedRecord):
     last_activity_at = models.DateTimeField(null=True, blank=True)
     next_activity_at = models.DateTimeField(null=True, blank=True)
 
+    # Conversion: the person, organization and deal the lead became.
+    person = models.ForeignKey(
+        "contacts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "contacts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A duplicate merged into another lead is soft-deleted and points at the one it joined.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
+    )
+    routed_by = models.ForeignKey(
+        "leads.RoutingRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -86,6 +101,7 @@ class Lead(OwnedRecord):
             models.Index(Lower("company_name"), name="lead_company_lower"),
             models.Index(fields=["status", "created_at"], name="lead_status_created"),
             models.Index(fields=["email"], name="lead_email"),
+            models.Index(fields=["company_domain"], name="lead_company_domain"),
             models.Index(fields=["source", "created_at"], name="lead_source_created"),
         ]
 
