@@ -370,6 +370,54 @@ def messages() -> None:
     console.print(f"{len(written)} catalog(s) compiled, {len(catalogs.catalogs())} in all.")
 
 
+@app.command(name="import")
+def import_(
+    kind: Annotated[
+        str, typer.Argument(help="organization, person, lead, deal, activity or stage_history")
+    ],
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")],
+    user: Annotated[str, typer.Option("--user", help="who imports (and owns by default)")],
+    source: Annotated[str, typer.Option(help="source system; external ids are per source")] = (
+        "import"
+    ),
+    duplicates: Annotated[str, typer.Option(help="skip, update or create")] = "update",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="check every row, keep nothing")] = (
+        False
+    ),
+) -> None:
+    """Import a CSV or XLSX file batch by batch, with a progress bar (run again to resume)."""
+    from lejek.accounts.models import User
+    from lejek.core.errors import DomainError
+    from lejek.dataio import importer
+
+    actor = User.objects.filter(username=user, is_active=True).first()
+    if actor is None:
+        raise fail(f"no active user {user!r}.")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("rows", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            job = importer.import_file(
+                actor=actor,
+                kind=kind,
+                path=str(path),
+                source=source,
+                duplicates=duplicates,
+                dry=dry_run,
+                progress=progress,
+            )
+        except DomainError as exc:
+            raise fail(exc.message) from exc
+    report = job.dry_run if dry_run else job.report
+    console.print({k: v for k, v in report.items() if k not in ("errors", "skipped_rows")})
+    for e in report.get("errors", [])[:50]:
+        console.print(f"row {e['row']} {e.get('column') or e.get('field')}: {e['message']}")
+
+
 @app.command(context_settings=PASSTHROUGH)
 def bench(ctx: typer.Context) -> None:
     """Run the benchmarks (benchmarks/run.py in a source checkout)."""

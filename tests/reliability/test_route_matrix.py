@@ -105,6 +105,7 @@ def fill(namespace: str, name: str, pattern: str, w: dict) -> list[str]:
         "table": "funnel",
         "fmt": "csv",
         "version": "0",
+        "slug": "no-such-form",
     }
     if namespace == "contacts":
         values["pk"] = pk_for["contacts"]["person" if "person" in name else "organization"]

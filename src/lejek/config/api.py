@@ -128,6 +128,7 @@ def register_routers() -> None:
     from lejek.automation.api import router as automation_router
     from lejek.contacts.api import organizations_router, people_router
     from lejek.core.api import router as tags_router
+    from lejek.dataio.api import router as imports_router
     from lejek.forecasting.api import router as forecasting_router
     from lejek.leads.api import router as leads_router
     from lejek.pipelines.api import deals_router, pipelines_router
@@ -145,6 +146,7 @@ def register_routers() -> None:
     api.add_router("/automation", automation_router)
     api.add_router("/tags", tags_router)
     api.add_router("/forecasts", forecasting_router)
+    api.add_router("/imports", imports_router)
     api.add_router("", scoring_router)
 
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("automation/", include("lejek.automation.urls")),
     path("forecast/", include("lejek.forecasting.urls")),
     path("scoring/", include("lejek.scoring.urls")),
+    path("imports/", include("lejek.dataio.urls")),
     path("", include("lejek.web.urls")),
 ]

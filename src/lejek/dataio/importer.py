@@ -1,0 +1,361 @@
+"""Import jobs: upload, mapping, dry run, and the run itself, batch by batch.
+
+Each batch of rows is one transaction, and the job's progress (`rows_done`) and
+report are written in that same transaction: a batch is in the database with its
+progress, or neither is. A run killed midway therefore resumes at the first row
+of the batch it was in, and external ids keep even a run from row one from
+creating anything twice. A row that cannot be imported is rejected on its own
+(in a savepoint) with its row number, field and reason; the rest of its batch
+goes in.
+
+A dry run does all the same work, checks included, in one transaction that is
+rolled back, and keeps only the report.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lejek.accounts.models import User
+from lejek.automation import queue
+from lejek.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from lejek.dataio import deal_writers, fields, reading, writers
+from lejek.dataio.models import Duplicates, ImportJob, ImportKind, SavedMapping
+from lejek.dataio.rows import Columns, RowError
+
+Progress = Callable[[int, int], None]
+BATCH = 1_000
+MAX_LISTED = 10_000  # rejected and skipped rows listed in a report; all are counted
+
+WRITERS: dict[str, Callable[[writers.Context, dict[str, Any]], writers.Outcome]] = {
+    ImportKind.ORGANIZATION: writers.organization,
+    ImportKind.PERSON: writers.person,
+    ImportKind.LEAD: writers.lead,
+    ImportKind.ACTIVITY: writers.activity,
+    ImportKind.DEAL: deal_writers.deal,
+    ImportKind.STAGE_HISTORY: deal_writers.stage_history,
+}
+
+
+def empty_report() -> dict[str, Any]:
+    return {
+        "rows": 0,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "rejected": 0,
+        "blank": 0,
+        "errors": [],
+        "skipped_rows": [],
+    }
+
+
+# --- setting a job up -----------------------------------------------------------------------
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ImportKind.values:
+        raise ValidationFailed.field("kind", f"Unknown kind '{kind}'.")
+
+
+def job_create(
+    *,
+    actor: User,
+    kind: str,
+    filename: str,
+    data: bytes,
+    source: str = "import",
+    duplicates: str = Duplicates.UPDATE,
+    columns: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> ImportJob:
+    """A new job for an uploaded file, with the mapping suggested from its headers
+    (or `columns`, header → field, when given)."""
+    _check_kind(kind)
+    if duplicates not in Duplicates.values:
+        raise ValidationFailed.field("duplicates", "Choose skip, update or create.")
+    table = reading.read(bytes(data), filename)
+    suggested = fields.suggest(kind, table.header)
+    if columns is not None:
+        suggested = {h: columns.get(h, "") for h in table.header}
+    return ImportJob.objects.create(
+        kind=kind,
+        source=(source or "import").strip()[:50] or "import",
+        filename=filename[:255],
+        data=data,
+        columns=suggested,
+        duplicates=duplicates,
+        options=options or {},
+        rows_total=len(table.rows),
+        created_by=actor,
+    )
+
+
+def job_configure(
+    *,
+    actor: User,
+    job: ImportJob,
+    columns: dict[str, str] | None = None,
+    duplicates: str | None = None,
+    source: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> ImportJob:
+    """Change the mapping and choices of a job that has not started."""
+    if job.status != ImportJob.Status.NEW or job.rows_done:
+        raise Conflict("This import has started; its mapping can no longer change.")
+    if columns is not None:
+        job.columns = {h: columns.get(h, "") for h in job.columns}
+    if duplicates is not None:
+        if duplicates not in Duplicates.values:
+            raise ValidationFailed.field("duplicates", "Choose skip, update or create.")
+        job.duplicates = duplicates
+    if source is not None:
+        job.source = source.strip()[:50] or "import"
+    if options is not None:
+        job.options = options
+    job.dry_run = None
+    job.save(update_fields=["columns", "duplicates", "source", "options", "dry_run"])
+    return job
+
+
+def check_mapping(job: ImportJob) -> None:
+    errors = fields.check(job.kind, job.columns)
+    if errors:
+        raise ValidationFailed("The column mapping is incomplete.", fields=errors)
+
+
+def mapping_save(*, actor: User, name: str, kind: str, columns: dict[str, str]) -> SavedMapping:
+    """Keep a mapping by name (replacing the actor's mapping of that name and kind)."""
+    _check_kind(kind)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed.field("name", "Name the mapping.")
+    unknown = [f for f in columns.values() if f and f not in fields.KINDS[kind].by_name]
+    if unknown:
+        raise ValidationFailed.field("columns", f"Unknown field '{unknown[0]}'.")
+    found, _ = SavedMapping.objects.update_or_create(
+        name=name, kind=kind, created_by=actor, defaults={"columns": columns}
+    )
+    return found
+
+
+def mapping_apply(job: ImportJob, mapping: SavedMapping) -> dict[str, str]:
+    """The saved mapping's fields for the job's headers (unknown headers by suggestion)."""
+    if mapping.kind != job.kind:
+        raise ValidationFailed.field("mapping", "That mapping is for another kind of record.")
+    return {h: mapping.columns.get(h, field) for h, field in job.columns.items()}
+
+
+def job_start(*, actor: User, job: ImportJob) -> ImportJob:
+    """Queue the job for the background worker (it resumes a job that stopped midway)."""
+    if job.status == ImportJob.Status.DONE:
+        raise Conflict("This import is finished.")
+    check_mapping(job)
+    from lejek.dataio import tasks
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED, error="")
+    job.status = ImportJob.Status.QUEUED
+    queue.enqueue_on_commit(tasks.run_import, job.pk)
+    return job
+
+
+def job_for(user: User, pk: int) -> ImportJob:
+    """A job its creator (or an admin) may see."""
+    qs = ImportJob.objects.all() if user.is_admin else ImportJob.objects.filter(created_by=user)
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"Import {pk} was not found.")
+    return found
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _prepare(job: ImportJob) -> tuple[list[tuple[int, dict[str, Any]]], Columns]:
+    check_mapping(job)
+    table = reading.read(bytes(job.data), job.filename)
+    columns = {h: f for h, f in job.columns.items() if f}
+    return list(reading.iter_records(table, columns)), Columns.study(job.kind, table, columns)
+
+
+def _context(job: ImportJob) -> writers.Context:
+    return writers.Context(
+        actor=job.created_by, source=job.source, duplicates=job.duplicates, options=job.options
+    )
+
+
+def dry_run(*, job: ImportJob, progress: Progress | None = None) -> dict[str, Any]:
+    """Everything an import would do, rolled back; returns (and keeps) the report."""
+    rows, columns = _prepare(job)
+    report = empty_report()
+    headers = _headers(job)
+    try:
+        with transaction.atomic():
+            ctx = _context(job)
+            for start in range(0, len(rows), BATCH):
+                _process(ctx, job.kind, columns, rows[start : start + BATCH], report, headers)
+                deal_writers.finish_batch(ctx)
+                if progress:
+                    progress(min(start + BATCH, len(rows)), len(rows))
+            raise _Rollback
+    except _Rollback:
+        pass
+    ImportJob.objects.filter(pk=job.pk).update(dry_run=report)
+    job.dry_run = report
+    return report
+
+
+def run(*, job_id: int, progress: Progress | None = None, batch_size: int = BATCH) -> ImportJob:
+    """Import the job's rows from where it stopped; safe to call again at any time."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status == ImportJob.Status.DONE:
+        return job
+    try:
+        rows, columns = _prepare(job)
+    except DomainError as exc:
+        return _fail(job, exc.message)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        rows_total=len(rows),
+        started_at=job.started_at or timezone.now(),
+        error="",
+    )
+    ctx = _context(job)
+    headers = _headers(job)
+    start = job.rows_done
+    started = time.perf_counter()
+    try:
+        while start < len(rows):
+            end = min(start + batch_size, len(rows))
+            with transaction.atomic():
+                locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+                if locked.rows_done != start:
+                    raise Conflict("Another run of this import is processing these rows.")
+                report = locked.report or empty_report()
+                _process(ctx, job.kind, columns, rows[start:end], report, headers)
+                deal_writers.finish_batch(ctx)
+                report["seconds"] = round(
+                    report.get("seconds", 0) + time.perf_counter() - started, 2
+                )
+                started = time.perf_counter()
+                ImportJob.objects.filter(pk=job.pk).update(rows_done=end, report=report)
+            start = end
+            if progress:
+                progress(end, len(rows))
+    except Conflict as exc:
+        job.refresh_from_db()
+        job.error = exc.message
+        return job
+    except Exception as exc:
+        _fail(job, f"Stopped at rows {start + 2}–{min(start + batch_size, len(rows)) + 1}: {exc}")
+        raise
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _fail(job: ImportJob, message: str) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _headers(job: ImportJob) -> dict[str, str]:
+    return {f: h for h, f in job.columns.items() if f}
+
+
+def _process(
+    ctx: writers.Context,
+    kind: str,
+    columns: Columns,
+    rows: list[tuple[int, dict[str, Any]]],
+    report: dict[str, Any],
+    headers: dict[str, str],
+) -> None:
+    write = WRITERS[kind]
+    for number, cells in rows:
+        report["rows"] += 1
+        if all(v is None or str(v).strip() == "" for v in cells.values()):
+            report["blank"] += 1
+            continue
+        values, errors = columns.convert(cells)
+        if not errors:
+            try:
+                with transaction.atomic():
+                    outcome = write(ctx, values)
+            except RowError as exc:
+                errors = [exc]
+            except DomainError as exc:
+                errors = _domain_errors(exc)
+        if errors:
+            report["rejected"] += 1
+            for error in errors:
+                _listed(report, "errors", {
+                    "row": number,
+                    "field": error.field,
+                    "column": headers.get(error.field, ""),
+                    "message": error.message,
+                })  # fmt: skip
+            continue
+        report[outcome.action] += 1
+        if outcome.action == writers.SKIPPED:
+            _listed(report, "skipped_rows", {"row": number, "reason": outcome.reason})
+
+
+def _listed(report: dict[str, Any], key: str, entry: dict[str, Any]) -> None:
+    if len(report[key]) < MAX_LISTED:
+        report[key].append(entry)
+    else:
+        report[f"{key}_not_listed"] = report.get(f"{key}_not_listed", 0) + 1
+
+
+def _domain_errors(exc: DomainError) -> list[RowError]:
+    if not exc.fields:
+        return [RowError("", exc.message)]
+    return [
+        RowError("" if name == "__all__" else name.removesuffix("_id"), " ".join(messages))
+        for name, messages in exc.fields.items()
+    ]
+
+
+def import_file(
+    *,
+    actor: User,
+    kind: str,
+    path: str,
+    source: str = "import",
+    duplicates: str = Duplicates.UPDATE,
+    columns: dict[str, str] | None = None,
+    dry: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = BATCH,
+) -> ImportJob:
+    """For the CLI: import (or dry-run) a file from disk in this process, reporting progress."""
+    from pathlib import Path
+
+    file = Path(path)
+    job = job_create(
+        actor=actor,
+        kind=kind,
+        filename=file.name,
+        data=file.read_bytes(),
+        source=source,
+        duplicates=duplicates,
+        columns=columns,
+    )
+    if dry:
+        dry_run(job=job, progress=progress)
+        return job
+    return run(job_id=job.pk, progress=progress, batch_size=batch_size)

@@ -1,0 +1,110 @@
+"""Rows of an uploaded CSV or XLSX file: the header, then (row number, cells) per line.
+
+Row numbers are those a spreadsheet shows: the header is row 1. CSV files may be
+UTF-8 (with or without BOM), Windows-1250 (Polish) or Windows-1251 (Russian), and
+separated by commas, semicolons or tabs. XLSX formulas are read as the text that
+was typed, never evaluated.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import load_workbook
+
+from lejek.core.errors import ValidationFailed
+
+ENCODINGS = ("utf-8-sig", "cp1250", "cp1251")
+FORMATS = ("csv", "xlsx")
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]
+
+    def column(self, index: int) -> list[Any]:
+        return [cells[index] if index < len(cells) else None for _, cells in self.rows]
+
+
+def format_of(filename: str) -> str:
+    name = filename.lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if name.endswith((".csv", ".txt", ".tsv")):
+        return "csv"
+    raise ValidationFailed.field("file", "Upload a .csv or .xlsx file.")
+
+
+def read(data: bytes, filename: str) -> Table:
+    if format_of(filename) == "xlsx":
+        return _xlsx(data)
+    return _csv(data)
+
+
+def _decode(data: bytes) -> str:
+    # Polish text in cp1251 (or Russian in cp1250) would decode without error
+    # but wrongly; pick the code page whose letters the text is made of.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    cyrillic = sum(1 for b in data if 0xC0 <= b <= 0xFF)
+    polish = sum(
+        1
+        for b in data
+        if b in b"\xa5\xb9\xc6\xe6\xca\xea\xa3\xb3\xd1\xf1\xd3\xf3\x8c\x9c\x8f\x9f\xaf\xbf"
+    )
+    return data.decode("cp1250" if polish * 2 >= cyrillic else "cp1251", errors="replace")
+
+
+def _csv(data: bytes) -> Table:
+    content = _decode(data)
+    sample = content[:20_000]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(content, newline=""), dialect)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[Any]]] = []
+    for number, cells in enumerate(reader, start=1):
+        if header is None:
+            header = [c.strip() for c in cells]
+            continue
+        rows.append((number, cells))
+    if not header:
+        raise ValidationFailed.field("file", "The file is empty: it needs a header row.")
+    return Table(header, rows)
+
+
+def _xlsx(data: bytes) -> Table:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:
+        raise ValidationFailed.field("file", "This is not a readable XLSX file.") from exc
+    sheet = book.worksheets[0]
+    header: list[str] | None = None
+    rows: list[tuple[int, list[Any]]] = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = list(values)
+        if header is None:
+            header = ["" if c is None else str(c).strip() for c in cells]
+            continue
+        rows.append((number, cells))
+    book.close()
+    if not header:
+        raise ValidationFailed.field("file", "The file is empty: it needs a header row.")
+    while header and not header[-1]:
+        header.pop()
+    return Table(header, rows)
+
+
+def iter_records(table: Table, mapping: dict[str, str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, {field: cell}) for the mapped columns (mapping: header → field)."""
+    index = {h: i for i, h in enumerate(table.header)}
+    columns = [(index[h], f) for h, f in mapping.items() if f and h in index]
+    for number, cells in table.rows:
+        yield number, {f: cells[i] if i < len(cells) else None for i, f in columns}

@@ -1,0 +1,98 @@
+"""Turning one row of cells into typed values, with a message per cell that cannot be read."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from lejek.dataio import fields, parsing, reading
+
+
+class RowError(Exception):
+    """A row that cannot be imported: the field at fault and a message for the user."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+@dataclass
+class Columns:
+    """How each mapped column is read, decided once from all its values."""
+
+    kind: str
+    date_orders: dict[str, str] = field(default_factory=dict)
+    number_styles: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def study(cls, kind: str, table: reading.Table, columns: dict[str, str]) -> "Columns":
+        spec = fields.KINDS[kind].by_name
+        result = cls(kind)
+        for index, header in enumerate(table.header):
+            name = columns.get(header)
+            if not name or name not in spec:
+                continue
+            values = table.column(index)
+            if spec[name].type in (fields.DATE, fields.DATETIME):
+                result.date_orders[name] = parsing.date_order(values)
+            elif spec[name].type in (fields.MONEY, fields.INT):
+                result.number_styles[name] = parsing.number_style(values)
+        return result
+
+    def convert(self, cells: dict[str, Any]) -> tuple[dict[str, Any], list[RowError]]:
+        """Values of the non-blank cells, and an error for each cell that cannot be read."""
+        spec = fields.KINDS[self.kind].by_name
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for name, cell in cells.items():
+            if parsing.is_blank(cell):
+                continue
+            try:
+                values[name] = self._value(spec[name], cell)
+            except parsing.ParseError as exc:
+                errors.append(RowError(name, str(exc)))
+        for f in spec.values():
+            if f.required and f.name not in values and not any(e.field == f.name for e in errors):
+                errors.append(RowError(f.name, f"{f.label} is required."))
+        return values, errors
+
+    def _value(self, f: fields.Field, cell: Any) -> Any:
+        if f.type == fields.TEXT:
+            return parsing.text(cell)
+        if f.type == fields.EMAIL:
+            email = parsing.text(cell).lower()
+            try:
+                validate_email(email)
+            except ValidationError as exc:
+                raise parsing.ParseError(
+                    f"'{parsing.text(cell)}' is not an email address."
+                ) from exc
+            return email
+        if f.type == fields.DATE:
+            return parsing.parse_date(cell, self.date_orders.get(f.name, parsing.DAY_FIRST))
+        if f.type == fields.DATETIME:
+            return parsing.parse_datetime(cell, self.date_orders.get(f.name, parsing.DAY_FIRST))
+        if f.type == fields.MONEY:
+            return parsing.parse_decimal(cell, self.number_styles.get(f.name))
+        if f.type == fields.INT:
+            return parsing.parse_int(cell, self.number_styles.get(f.name))
+        if f.type == fields.BOOL:
+            return parsing.parse_bool(cell)
+        raise AssertionError(f.type)
+
+
+def is_blank_row(cells: list[Any]) -> bool:
+    return all(parsing.is_blank(c) for c in cells)
+
+
+def split_name(full: str) -> tuple[str, str]:
+    """ "Anna Maria Nowak" → ("Anna Maria", "Nowak"); "Nowak, Anna" → ("Anna", "Nowak")."""
+    if "," in full:
+        last, _, first = full.partition(",")
+        return first.strip(), last.strip()
+    parts = full.split()
+    if len(parts) == 1:
+        return "", parts[0]
+    return " ".join(parts[:-1]), parts[-1]

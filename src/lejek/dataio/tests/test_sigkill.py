@@ -1,0 +1,69 @@
+"""An import process killed (SIGKILL) midway leaves whole batches only; a re-run completes
+it with no duplicates. SQLite file in a temporary directory."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).with_name("import_worker.py")
+ROWS = 3_000
+pytestmark = pytest.mark.slow
+
+
+def count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db, timeout=20) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_sigkill_midway_leaves_whole_batches_and_rerun_completes(tmp_path):
+    db = tmp_path / "lejek.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "LEJEK_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "lejek.config.settings",
+        "SECRET_KEY": "import-kill-tests-only-secret-key-0123456789-abcdefghijklmn",
+    }
+    env.pop("LEJEK_ENV", None)
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "start", str(ROWS)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        job_id = int(process.stdout.readline())
+        deadline = time.monotonic() + 180
+        done = 0
+        while time.monotonic() < deadline and process.poll() is None:
+            done = count(db, f"SELECT rows_done FROM dataio_importjob WHERE id = {job_id}")  # noqa: S608
+            if done >= 300:
+                break
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    done = count(db, f"SELECT rows_done FROM dataio_importjob WHERE id = {job_id}")  # noqa: S608
+    assert 300 <= done < ROWS and done % 100 == 0  # whole batches only
+    assert count(db, "SELECT count(*) FROM contacts_organization") == done
+    assert count(db, "SELECT count(*) FROM dataio_externalid") == done
+
+    resumed = subprocess.run(
+        [sys.executable, str(SCRIPT), "resume", str(job_id)],
+        env=env, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    result = json.loads(resumed.stdout.strip().splitlines()[-1])
+    assert result["status"] == "done"
+    assert (result["report"]["rows"], result["report"]["created"]) == (ROWS, ROWS)
+    assert count(db, "SELECT count(*) FROM contacts_organization") == ROWS
+    assert count(db, "SELECT count(DISTINCT name) FROM contacts_organization") == ROWS
+    assert count(db, "SELECT count(*) FROM dataio_externalid") == ROWS
