@@ -412,7 +412,7 @@ def import_(
             )
         except DomainError as exc:
             raise fail(exc.message) from exc
-    report = job.dry_run if dry_run else job.report
+    report = (job.dry_run if dry_run else job.report) or {}
     console.print({k: v for k, v in report.items() if k not in ("errors", "skipped_rows")})
     for e in report.get("errors", [])[:50]:
         console.print(f"row {e['row']} {e.get('column') or e.get('field')}: {e['message']}")
