@@ -6,23 +6,42 @@ rate is left out and counted, never added as if the rate were 1.
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.core.cache import cache
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 
 from lejek.accounts.models import User
 from lejek.analytics.loaders import local_date
 from lejek.analytics.models import DealStageSummary, DealSummary
 from lejek.analytics.rates import RateTable
 from lejek.forecasting.methods.common import OpenDeal, WonDeal
-from lejek.forecasting.methods.winmodel import AGE_BINS, AMOUNT_BINS, Counts
+from lejek.forecasting.methods.winmodel import AGE_BINS, AMOUNT_BINS, Cell, Counts
 from lejek.pipelines.models import Deal
 
 DAY = 86_400
 HISTORY_DAYS = 365  # won deals the run-rate and cycle methods look back over
 CLOSE_TIME_SAMPLES = 20_000
+HISTORY_CACHE_SECONDS = 600  # the learned history is kept this long at most (see `cached`)
 
 
 @dataclass(frozen=True)
@@ -44,6 +63,7 @@ class Data:
     unconvertible: int = 0
     teams: dict[int, int | None] = field(default_factory=dict)  # owner → team
     new_reps: list[tuple[int, datetime.date]] = field(default_factory=list)  # (rep, started)
+    history_key: str = ""  # names the closed history the counts came from (see `cached`)
 
 
 def _owned(qs: QuerySet, scope: Scope, prefix: str = "") -> QuerySet:
@@ -54,13 +74,65 @@ def _owned(qs: QuerySet, scope: Scope, prefix: str = "") -> QuerySet:
     return qs
 
 
+class _Values:
+    """Raw database values to Python, cached: dates and days repeat across deals.
+
+    The open deals are read through a plain cursor, without Django's per-value
+    converters (the bulk of the time at 100,000 deals): SQLite gives text and numbers,
+    PostgreSQL dates, datetimes and Decimals; both are handled here.
+    """
+
+    def __init__(self) -> None:
+        self.days: dict[object, datetime.date] = {}
+        self.dates: dict[object, datetime.date | None] = {None: None}
+        self.decimals: dict[object, Decimal | None] = {None: None}
+
+    def day(self, value: str) -> datetime.date:
+        """The local calendar day of a stored moment, as text in UTC (cached per hour)."""
+        key = value[:13]
+        found = self.days.get(key)
+        if found is None:
+            moment = datetime.datetime.fromisoformat(key + ":00").replace(tzinfo=datetime.UTC)
+            found = self.days[key] = local_date(moment)
+        return found
+
+    def date(self, value: str | None) -> datetime.date | None:
+        found = self.dates.get(value, False)
+        if found is False:
+            found = self.dates[value] = datetime.date.fromisoformat(str(value)[:10])
+        return found  # type: ignore[return-value]
+
+    def decimal(self, value: object) -> Decimal | None:
+        """SQLite keeps a decimal column as an INTEGER or a REAL; PostgreSQL as a Decimal."""
+        found = self.decimals.get(value, False)
+        if found is False:
+            text = repr(value) if isinstance(value, float) else value
+            found = self.decimals[value] = Decimal(text)  # type: ignore[arg-type]
+        return found  # type: ignore[return-value]
+
+
+def _raw_rows(qs: QuerySet, chunk: int = 10_000) -> Iterator[tuple[Any, ...]]:
+    """The rows of a `values_list` query as the driver returns them (no converters)."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
+
 def open_deals(
     user: User | None, scope: Scope, rates: RateTable, today: datetime.date
 ) -> tuple[list[OpenDeal], int, dict[int, float]]:
     """Open deals `user` may see (every live one for the system's own snapshots: None)."""
     deals_qs = Deal.objects.alive() if user is None else Deal.objects.visible_to(user)
     qs = _owned(deals_qs.filter(status=Deal.Status.OPEN), scope)
-    rows = qs.values_list(
+    # Moments and dates as text: SQLite would otherwise parse every one into a datetime.
+    rows = qs.annotate(
+        created_text=Cast("created_at", CharField()),
+        entered_text=Cast("stage_entered_at", CharField()),
+        expected_text=Cast("expected_close_date", CharField()),
+        committed_date_text=Cast("committed_date", CharField()),
+    ).values_list(
         "id",
         "owner_id",
         "pipeline_id",
@@ -68,18 +140,21 @@ def open_deals(
         "stage__probability",
         "amount",
         "currency",
-        "created_at",
-        "stage_entered_at",
-        "expected_close_date",
+        "created_text",
+        "entered_text",
+        "expected_text",
         "forecast_category",
         "committed_amount",
-        "committed_date",
+        "committed_date_text",
         "source",
     )
     deals: list[OpenDeal] = []
+    append = deals.append
     priors: dict[int, float] = {}
     factors: dict[str, Decimal | None] = {}
     unconvertible = 0
+    values = _Values()
+    day, date, decimal = values.day, values.date, values.decimal
     for (
         pk,
         owner,
@@ -95,31 +170,35 @@ def open_deals(
         committed,
         committed_date,
         source,
-    ) in rows.iterator(chunk_size=5000):
+    ) in _raw_rows(rows):
         if currency not in factors:
             factors[currency] = rates.today_factor(currency, today)
         factor = factors[currency]
-        if factor is None and (amount is not None or committed is not None):
-            unconvertible += 1
-            continue
+        if factor is None:
+            if amount is not None or committed is not None:
+                unconvertible += 1
+                continue
+        elif factor != 1:
+            amount = None if amount is None else decimal(amount) * factor  # type: ignore[operator]
+            committed = None if committed is None else decimal(committed) * factor  # type: ignore[operator]
+        else:
+            amount, committed = decimal(amount), decimal(committed)
         priors[stage] = probability / 100
-        deals.append(
+        append(
             OpenDeal(
-                id=pk,
-                owner_id=owner,
-                pipeline_id=pipeline,
-                stage_id=stage,
-                probability=probability,
-                amount=None if amount is None or factor is None else amount * factor,
-                created=local_date(created),
-                stage_entered=local_date(entered),
-                expected_close=expected,
-                category=category,
-                committed_amount=None
-                if committed is None or factor is None
-                else committed * factor,
-                committed_date=committed_date,
-                source=source,
+                pk,
+                owner,
+                pipeline,
+                stage,
+                probability,
+                amount,
+                day(created),
+                day(entered),
+                date(expected),
+                category,
+                committed,
+                date(committed_date),
+                source,
             )
         )
     return deals, unconvertible, priors
@@ -131,22 +210,34 @@ def won_deals(scope: Scope, rates: RateTable, as_of: datetime.date) -> tuple[lis
     )
     won: list[WonDeal] = []
     unconvertible = 0
-    for owner, pipeline, closed, cents, currency, rate_from, cycle in qs.values_list(
+    values = _Values()
+    factors: dict[tuple[str, object], Decimal | None] = {}
+    rows = qs.annotate(
+        closed_text=Cast("closed_date", CharField()), rate_text=Cast("rate_from", CharField())
+    ).values_list(
         "owner_id",
         "pipeline_id",
-        "closed_date",
+        "closed_text",
         "amount_cents",
         "currency",
-        "rate_from",
+        "rate_text",
         "cycle_seconds",
-    ).iterator(chunk_size=5000):
-        factor = rates.factor(currency, rate_from)
+    )
+    for owner, pipeline, closed, cents, currency, rate_from, cycle in _raw_rows(rows):
+        if (currency, rate_from) in factors:
+            factor = factors[(currency, rate_from)]
+        else:
+            factor = factors[(currency, rate_from)] = rates.factor(currency, values.date(rate_from))
         if factor is None:
             unconvertible += 1
             continue
         won.append(
             WonDeal(
-                owner, pipeline, closed, Decimal(cents or 0) * factor / 100, (cycle or 0) // DAY
+                owner,
+                pipeline,
+                values.date(closed),  # type: ignore[arg-type]
+                Decimal(cents or 0) * factor / 100,
+                (cycle or 0) // DAY,
             )
         )
     return won, unconvertible
@@ -203,6 +294,52 @@ def closed_stays(scope: Scope) -> tuple[Counts, dict[int, list[int]]]:
     return counts, close_days
 
 
+def history_key(scope: Scope) -> str:
+    """A name for the closed history of `scope` that changes whenever that history does.
+
+    Closed stays only change when a deal closes, reopens, or a closed deal is edited or
+    deleted; each of those moves one of these sums. (A closed deal handed to another owner
+    with the same id sum is the blind spot; the cache entry expires after a few minutes.)
+    """
+    closed = _owned(
+        DealSummary.objects.filter(status__in=[Deal.Status.WON, Deal.Status.LOST]), scope
+    ).aggregate(
+        n=Count("pk"),
+        last=Max("closed_at"),
+        cents=Sum("amount_cents"),
+        owners=Sum("owner_id"),
+        stages=Sum("stage_id"),
+        deals=Sum("deal_id"),
+    )
+    stays = DealStageSummary.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    alias = DealSummary.objects.db
+    raw = repr((connections[alias].settings_dict["NAME"], scope, sorted(closed.items()), stays))
+    return "forecasting:history:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached[T](key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the cache for a few minutes under `key`."""
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, HISTORY_CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+def cached_closed_stays(scope: Scope) -> tuple[Counts, dict[int, list[int]], str]:
+    """`closed_stays`, read again only when the closed history changed (the slow query)."""
+    key = history_key(scope)
+
+    def compute() -> tuple[dict[Cell, list[int]], dict[int, list[int]]]:
+        counts, close_days = closed_stays(scope)
+        return dict(counts.cells), dict(close_days)
+
+    cells, close_days = cached(f"{key}:stays", compute)
+    counts = Counts()
+    counts.cells.update(cells)
+    return counts, close_days, key
+
+
 def owners(scope: Scope) -> tuple[dict[int, int | None], list[tuple[int, datetime.date]]]:
     """Each owner's team, and the reps with a start date."""
     users = User.objects.all()
@@ -221,9 +358,11 @@ def load(user: User | None, scope: Scope, as_of: datetime.date) -> Data:
     rates = RateTable.load()
     deals, unconvertible, priors = open_deals(user, scope, rates, as_of)
     won, more = won_deals(scope, rates, as_of)
-    counts, close_days = closed_stays(scope)
+    counts, close_days, key = cached_closed_stays(scope)
     teams, started = owners(scope)
-    return Data(as_of, deals, won, counts, close_days, priors, unconvertible + more, teams, started)
+    return Data(
+        as_of, deals, won, counts, close_days, priors, unconvertible + more, teams, started, key
+    )
 
 
 def actuals(scope: Scope, months: list[datetime.date]) -> dict[datetime.date, Decimal]:

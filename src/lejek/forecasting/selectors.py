@@ -1,6 +1,7 @@
 """The forecast: every method side by side, per month, optionally per owner, team or pipeline."""
 
 import datetime
+import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -117,7 +118,10 @@ def forecast(
 ) -> dict[str, Any]:
     """Every method for the months from `as_of`'s month on; `inputs` edit the run-rate inputs."""
     data = gather.load(user, scope, as_of)
-    model = train(data.counts, data.priors)
+    priors = hashlib.sha256(repr(sorted(data.priors.items())).encode()).hexdigest()
+    model = gather.cached(
+        f"{data.history_key}:model:{priors}", lambda: train(data.counts, data.priors)
+    )
     close_times = CloseTimes(data.close_days)
     suggested = suggest_inputs(data.won, data.new_reps, as_of)
     chosen = replace(suggested, **(inputs or {}))

@@ -1,17 +1,17 @@
 """The weekly forecast snapshot: a task that saves it and queues itself a week later."""
 
-import datetime
+from typing import Any
 
 from django.tasks import task
-from django.utils import timezone
 
-from lejek.automation import queue
-from lejek.forecasting import services
+from lejek.forecasting import schedule, services
 
 
 @task
-def weekly_snapshots() -> int:
-    """Safe to run twice: a week that already has its snapshots gets no more."""
-    saved = services.weekly_snapshots()
-    queue.enqueue(weekly_snapshots, at=timezone.now() + datetime.timedelta(days=7))
-    return saved
+def weekly_snapshots(chain: str = "") -> Any:
+    """Safe to run twice: a week that already has its snapshots gets no more.
+
+    With a `chain` (see `schedule`) it queues the next week's run, unless a newer chain
+    has taken over; without one it only saves.
+    """
+    return schedule.run_in_chain(chain, services.weekly_snapshots)

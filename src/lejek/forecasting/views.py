@@ -1,39 +1,50 @@
-"""The forecast page: methods side by side, the fan chart, per-team view, accuracy; exports."""
+"""The forecast page: methods side by side, the fan chart, per-team view, accuracy; exports.
+
+One form drives the page: horizon, grouping, pipeline/team/owner filters and the
+run-rate inputs. htmx swaps the page body on every change; bad input comes back as 422
+with a message beside each field, never a 500.
+"""
 
 from typing import Any
 
 import plotly
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lejek.analytics.loaders import local_date
 from lejek.core.errors import DomainError
 from lejek.dataio import exports
-from lejek.forecasting import charts, selectors, services
-from lejek.web.http import error_message, user_of
+from lejek.forecasting import charts, schedule, selectors, services
+from lejek.forecasting.forms import RUN_RATE_FIELDS, ForecastForm
+from lejek.web.http import error_message, is_htmx, user_of
 
 GROUPS = ("team", "owner", "pipeline")
 
 
-def _horizon(request: HttpRequest) -> int:
-    try:
-        return min(9, max(1, int(request.GET.get("horizon", "3"))))
-    except ValueError:
-        return 3
+def _form(request: HttpRequest) -> ForecastForm:
+    return ForecastForm(request.GET, user=user_of(request))
 
 
-def _page(request: HttpRequest) -> dict[str, Any]:
-    user = user_of(request)
-    group_by = request.GET.get("group_by", "team")
-    if group_by not in GROUPS:
-        group_by = "team"
+def _page(form: ForecastForm) -> dict[str, Any] | None:
+    """Every method for the form's scope, or None when the form has errors."""
+    scope = form.resolved()
+    if scope is None:
+        return None
+    user = form.user
     today = local_date(timezone.now())
-    scope = selectors.resolve_scope(user, owner_id=None, team_id=None, pipeline_id=None)
     found = selectors.forecast(
-        user, scope, as_of=today, horizon=_horizon(request), group_by=group_by
+        user,
+        scope,
+        as_of=today,
+        horizon=form.horizon_value,
+        group_by=form.group_by_value,
+        inputs=form.inputs(),
     )
     accuracy_rows = []
     for snapshot in selectors.snapshots_visible_to(user)[:20]:
@@ -41,7 +52,7 @@ def _page(request: HttpRequest) -> dict[str, Any]:
             accuracy_rows.append({"as_of": snapshot.as_of, **row})
     return {
         "found": found,
-        "group_by": group_by,
+        "group_by": form.group_by_value,
         "tables": charts.tables(found, accuracy_rows),
         "fan": charts.fan_chart(found),
         "accuracy_figure": charts.accuracy_chart(accuracy_rows),
@@ -51,16 +62,31 @@ def _page(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_GET
 def forecast(request: HttpRequest) -> HttpResponse:
-    context = _page(request)
+    schedule.ensure_chain_now_and_then()
+    form = _form(request)
+    context: dict[str, Any] = _page(form) or {}
+    suggested = context["found"]["suggested_inputs"] if context else None
     context.update(
         {
-            "horizons": range(1, 10),
-            "groups": GROUPS,
+            "form": form,
+            "filter_fields": [
+                form[n] for n in ("horizon", "group_by", "pipeline", "team", "owner")
+            ],
+            "run_rate_fields": [
+                (form[n], None if suggested is None else getattr(suggested, n))
+                for n in RUN_RATE_FIELDS
+            ],
             "query": request.GET.urlencode(),
             "plotly_version": plotly.__version__,
         }
     )
-    return render(request, "forecasting/forecast.html", context)
+    status = 200 if "found" in context else 422
+    context["oob"] = is_htmx(request)  # field messages go beside their fields, out of band
+    template = "forecasting/forecast.html#body" if is_htmx(request) else "forecasting/forecast.html"
+    response = render(request, template, context, status=status)
+    if status != 200 and is_htmx(request):
+        response["HX-Reswap"] = "none"  # keep the last good numbers; show only the messages
+    return response
 
 
 @login_required
@@ -68,7 +94,10 @@ def forecast(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    tables = _page(request)["tables"]
+    page = _page(_form(request))
+    if page is None:
+        return HttpResponse(_("Check the forecast's options."), status=422)
+    tables = page["tables"]
     if table not in tables:
         raise Http404
     found = tables[table]
@@ -78,19 +107,15 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
 @login_required
 @require_POST
 def save(request: HttpRequest) -> HttpResponse:
-    from django.contrib import messages
-    from django.utils.translation import gettext as _
-
+    form = _form(request)
+    back = f"{reverse('forecasting:forecast')}?{request.GET.urlencode()}"
+    if form.resolved() is None:
+        messages.error(request, _("Check the forecast's options."))
+        return redirect(back)
     try:
-        services.snapshot_for(
-            actor=user_of(request),
-            horizon=_horizon(request),
-            owner_id=None,
-            team_id=None,
-            pipeline_id=None,
-        )
+        services.snapshot_for(actor=user_of(request), horizon=form.horizon_value, **form.ids())
     except DomainError as exc:
         messages.error(request, error_message(exc))
     else:
         messages.success(request, _("The forecast was saved."))
-    return redirect("forecasting:forecast")
+    return redirect(back)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lejek.forecasting.methods.common import OpenDeal, empty, money, slot
+from lejek.forecasting.methods.common import OpenDeal, Slots, empty, money
 
 COMMIT, BEST_CASE, PIPELINE, OMITTED = "commit", "best_case", "pipeline", "omitted"
 
@@ -26,11 +26,12 @@ class CommitForecast:
 
 def rep_commit(deals: Iterable[OpenDeal], start: datetime.date, horizon: int) -> CommitForecast:
     commit, best, pipeline = empty(horizon), empty(horizon), empty(horizon)
+    slots = Slots(start, horizon)
     for deal in deals:
         if deal.category == OMITTED:
             continue
         amount = deal.committed_amount if deal.committed_amount is not None else deal.amount
-        index = slot(start, horizon, deal.committed_date or deal.expected_close)
+        index = slots[deal.committed_date or deal.expected_close]
         if index is None or amount is None:
             continue
         pipeline[index] += amount

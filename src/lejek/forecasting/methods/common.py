@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -35,9 +36,12 @@ def slot(start: datetime.date, horizon: int, day: datetime.date | None) -> int |
     return index if index < horizon else None
 
 
-@dataclass(frozen=True, slots=True)
-class OpenDeal:
-    """An open deal as the methods see it; money already in the reporting currency."""
+class OpenDeal(NamedTuple):
+    """An open deal as the methods see it; money already in the reporting currency.
+
+    A named tuple rather than a dataclass: a forecast reads 100,000 of them, and a tuple
+    is built and read several times faster.
+    """
 
     id: int
     owner_id: int
@@ -52,6 +56,18 @@ class OpenDeal:
     committed_amount: Decimal | None = None
     committed_date: datetime.date | None = None
     source: str = "other"
+
+
+class Slots(dict[datetime.date | None, int | None]):
+    """`slot` for many deals: each distinct date is placed once."""
+
+    def __init__(self, start: datetime.date, horizon: int) -> None:
+        super().__init__()
+        self.start, self.horizon = start, horizon
+
+    def __missing__(self, day: datetime.date | None) -> int | None:
+        found = self[day] = slot(self.start, self.horizon, day)
+        return found
 
 
 @dataclass(frozen=True, slots=True)

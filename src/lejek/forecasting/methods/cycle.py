@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
-from lejek.forecasting.methods.common import OpenDeal, WonDeal, empty, money, slot
+from lejek.forecasting.methods.common import OpenDeal, Slots, WonDeal, empty, money
 
 CAP = Fraction(95, 100)
 MIN_SIMILAR = 5
@@ -55,16 +55,21 @@ def cycle_age(
     cap_ratio = Decimal(cap.numerator) / Decimal(cap.denominator)
     # Σ amount × min(age, cap × typical) per (month, typical): one exact division per group.
     sums: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    slots = Slots(start, horizon)
+    weights: dict[tuple[datetime.date, int], Decimal] = {}  # min(age, cap × typical)
     for deal in deals:
         typical = by_pipeline.get(deal.pipeline_id, overall)
         if not typical or deal.amount is None:
             continue
         close = deal.expected_close or deal.created + datetime.timedelta(days=typical)
-        index = slot(start, horizon, close)
+        index = slots[close]
         if index is None:
             continue
-        age = max(0, (as_of - deal.created).days)
-        sums[(index, typical)] += deal.amount * min(Decimal(age), cap_ratio * typical)
+        weight = weights.get((deal.created, typical))
+        if weight is None:
+            age = max(0, (as_of - deal.created).days)
+            weight = weights[(deal.created, typical)] = min(Decimal(age), cap_ratio * typical)
+        sums[(index, typical)] += deal.amount * weight
     totals = [Fraction(0)] * horizon
     for (index, typical), total in sums.items():
         totals[index] += Fraction(total) / typical

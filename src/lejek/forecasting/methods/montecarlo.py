@@ -19,6 +19,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from lejek.forecasting.methods.common import money
 
@@ -46,23 +47,34 @@ def simulate_months(
 ) -> list[Range]:
     live = [d for d in deals if d[0] > 0 and d[1] > 0]
     exact: list[Deal] = live
-    means, variances = [0.0] * horizon, [0.0] * horizon
+    rest: list[Deal] = []
     if len(live) > EXACT_DEALS:
         exact = heapq.nlargest(LARGEST, live, key=lambda d: d[0] * d[0] * d[1] * (1 - d[1]))
-        for amount, chance, shares in live:
-            for month, share in enumerate(shares):
-                if share:
-                    q = chance * share
-                    means[month] += amount * q
-                    variances[month] += amount * amount * q * (1 - q)
-        for amount, chance, shares in exact:  # take the exact ones back out of the moments
-            for month, share in enumerate(shares):
-                if share:
-                    q = chance * share
-                    means[month] -= amount * q
-                    variances[month] -= amount * amount * q * (1 - q)
+        chosen = {id(d) for d in exact}
+        rest = [d for d in live if id(d) not in chosen]
+    # Deals sharing a win chance and a timing (the same `shares` list) add up: only Σ amount
+    # and Σ amount² of each such group enter the moments, so the per-month work follows the
+    # number of groups, not of deals.
+    groups: dict[tuple[float, int], list[Any]] = {}
+    for amount, chance, shares in rest:
+        key = (chance, id(shares))
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [chance, shares, amount, amount * amount]
+        else:
+            group[2] += amount
+            group[3] += amount * amount
+    means, variances = [0.0] * horizon, [0.0] * horizon
     expected = [0.0] * horizon
-    for amount, chance, shares in live:
+    for chance, shares, total, squares in groups.values():
+        for month, share in enumerate(shares):
+            if share:
+                q = chance * share
+                means[month] += total * q
+                variances[month] += squares * q * (1 - q)
+    for month in range(horizon):
+        expected[month] = means[month]
+    for amount, chance, shares in exact:
         for month, share in enumerate(shares):
             expected[month] += amount * chance * share
     population = range(runs)

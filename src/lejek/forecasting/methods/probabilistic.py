@@ -3,19 +3,19 @@
 import datetime
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from lejek.forecasting.methods import montecarlo
 from lejek.forecasting.methods.common import OpenDeal, add_months, slot
 from lejek.forecasting.methods.winmodel import CloseTimes, WinModel, age_bin, amount_bin
 
 
-@dataclass(frozen=True)
-class DealChance:
+class DealChance(NamedTuple):
     deal_id: int
     chance: float  # of being won at all
-    shares: list[float]  # of closing in each month of the horizon, if won
+    shares: list[float]  # of closing in each month of the horizon, if won (shared lists)
+    amount: float = 0.0  # the deal's amount
 
 
 def edges(as_of: datetime.date, start: datetime.date, horizon: int) -> list[int]:
@@ -34,28 +34,45 @@ def chances(
     bounds = edges(as_of, start, horizon)
     predicted: dict[tuple[object, ...], float] = {}
     timing: dict[tuple[int, int], list[float] | None] = {}
+    on_date: dict[datetime.date | None, list[float] | None] = {}
+    in_stage: dict[datetime.date, int] = {}  # days in stage, by the day the stage was entered
+    amounts: dict[Decimal, tuple[float, int]] = {}  # float amount and its band, by amount
     found: list[DealChance] = []
+    append = found.append
     for deal in deals:
         if deal.amount is None:
             continue
-        days = max(0, (as_of - deal.stage_entered).days)
-        amount = float(deal.amount)
-        key = (deal.stage_id, age_bin(days), amount_bin(amount), deal.source, deal.owner_id)
+        days = in_stage.get(deal.stage_entered)
+        if days is None:
+            days = in_stage[deal.stage_entered] = max(0, (as_of - deal.stage_entered).days)
+        band = amounts.get(deal.amount)
+        if band is None:
+            value = float(deal.amount)
+            band = amounts[deal.amount] = (value, amount_bin(value))
+        amount = band[0]
+        key = (deal.stage_id, age_bin(days), band[1], deal.source, deal.owner_id)
         chance = predicted.get(key)
         if chance is None:
             prior = deal.probability / 100
             chance = model.predict(deal.stage_id, days, amount, deal.source, deal.owner_id, prior)
             predicted[key] = chance
-        if (deal.stage_id, days) not in timing:
-            timing[(deal.stage_id, days)] = close_times.month_shares(deal.stage_id, days, bounds)
-        shares = timing[(deal.stage_id, days)]
+        when = (deal.stage_id, days)
+        if when in timing:
+            shares = timing[when]
+        else:
+            shares = timing[when] = close_times.month_shares(deal.stage_id, days, bounds)
         if shares is None:  # no won deal ever waited this long: trust the expected date
-            index = slot(start, horizon, deal.expected_close)
-            if index is None:
+            if deal.expected_close in on_date:
+                shares = on_date[deal.expected_close]
+            else:
+                index = slot(start, horizon, deal.expected_close)
+                if index is not None:
+                    shares = [0.0] * horizon
+                    shares[index] = 1.0
+                on_date[deal.expected_close] = shares
+            if shares is None:
                 continue
-            shares = [0.0] * horizon
-            shares[index] = 1.0
-        found.append(DealChance(deal.id, chance, shares))
+        append(DealChance(deal.id, chance, shares, amount))
     return found
 
 
@@ -66,8 +83,7 @@ def probabilistic(
     rng: random.Random,
     runs: int = montecarlo.SIMULATIONS,
 ) -> list[montecarlo.Range]:
-    amounts = {deal.id: float(deal.amount) for deal in deals if deal.amount is not None}
-    items = [(amounts[item.deal_id], item.chance, item.shares) for item in found]
+    items = [(item.amount, item.chance, item.shares) for item in found]
     return montecarlo.simulate_months(items, horizon, rng, runs)
 
 

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from lejek.forecasting.methods.common import OpenDeal, empty, money, slot
+from lejek.forecasting.methods.common import ZERO, OpenDeal, Slots, empty, money
 
 
 def deal_value(amount: Decimal, probability: int) -> Decimal:
@@ -13,10 +13,16 @@ def deal_value(amount: Decimal, probability: int) -> Decimal:
 
 
 def stage_weighted(deals: Iterable[OpenDeal], start: datetime.date, horizon: int) -> list[Decimal]:
-    totals = empty(horizon)
+    # Σ amount per (month, probability) first: one multiplication per group, not per deal.
+    sums: dict[tuple[int, int], Decimal] = {}
+    slots = Slots(start, horizon)
     for deal in deals:
-        index = slot(start, horizon, deal.expected_close)
+        index = slots[deal.expected_close]
         if index is None or deal.amount is None:
             continue
-        totals[index] += deal.amount * deal.probability
+        key = (index, deal.probability)
+        sums[key] = sums.get(key, ZERO) + deal.amount
+    totals = empty(horizon)
+    for (index, probability), amount in sums.items():
+        totals[index] += amount * probability
     return [money(total / 100) for total in totals]
