@@ -131,6 +131,8 @@ def register_routers() -> None:
     from lejek.dataio.api import router as imports_router
     from lejek.forecasting.api import router as forecasting_router
     from lejek.leads.api import router as leads_router
+    from lejek.leads.flow_api import forms_router, routing_router
+    from lejek.leads.flow_api import leads_router as lead_flow_router
     from lejek.pipelines.api import deals_router, pipelines_router
     from lejek.scoring.api import router as scoring_router
 
@@ -147,6 +149,9 @@ def register_routers() -> None:
     api.add_router("/tags", tags_router)
     api.add_router("/forecasts", forecasting_router)
     api.add_router("/imports", imports_router)
+    api.add_router("/leads", lead_flow_router)
+    api.add_router("/web-forms", forms_router)
+    api.add_router("/lead-routing", routing_router)
     api.add_router("", scoring_router)
 
 

@@ -160,29 +160,21 @@ def submit(*, form: WebForm, posted: dict[str, Any], address: str | None) -> Lea
 
 def _create(form: WebForm, data: dict[str, Any]) -> Lead:
     values = {**data, "source": form.source, "campaign": form.campaign}
-    owner, rule = routing.pick_owner(values)
-    owner = owner or form.default_owner or form.created_by
-    if owner is None or not owner.is_active:
+    default = form.default_owner or form.created_by
+    if default is None or not default.is_active:
         raise Forbidden("This form has nobody to give its leads to; ask an administrator.")
     with transaction.atomic():
         try:
-            lead = services.lead_create(actor=owner, data=values)
+            lead = services.lead_create(actor=default, data=values)
         except ValidationFailed as exc:
             # Errors name lead fields; the sender knows the form's own names.
             back = {target: name for name, target in form.fields.items()}
             fields = {back.get(k, k): v for k, v in (exc.fields or {}).items()}
             raise ValidationFailed(exc.message, fields=fields) from exc
-        if rule is not None:
-            Lead.objects.filter(pk=lead.pk).update(routed_by=rule)
-            lead.routed_by = rule
-            audit.log_event(
-                actor=None,
-                instance=lead,
-                action="updated",
-                field="owner",
-                new=f"{owner.pk}",
-                note=f"Routed by the rule “{rule.name}” from the form “{form.name}”",
-            )
+        owner, rule = routing.pick_owner(values)
+        if owner is not None and rule is not None:
+            via = f"from the form “{form.name}”"
+            lead = routing.assign(actor=None, lead=lead, owner=owner, rule=rule, via=via)
     return lead
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from lejek.accounts import access
 from lejek.accounts.models import Team, User
 from lejek.core import audit, records
-from lejek.core.errors import Conflict, ValidationFailed, VersionConflict
+from lejek.core.errors import Conflict, Forbidden, ValidationFailed, VersionConflict
 from lejek.leads.models import Lead, RoundRobinCursor, RoutingRule, Source
 
 RULE_FIELDS = (
@@ -76,11 +76,42 @@ def pick_owner(values: dict[str, Any]) -> tuple[User | None, RoutingRule | None]
     return None, None
 
 
+def assign(
+    *, actor: User | None, lead: Lead, owner: User, rule: RoutingRule, via: str = ""
+) -> Lead:
+    """Give a just-created lead to the rule's pick (no rights check: the system routes)."""
+    note = f"Routed by the rule “{rule.name}”" + (f" {via}" if via else "")
+    if lead.owner_id == owner.pk:
+        Lead.objects.filter(pk=lead.pk).update(routed_by=rule)
+        lead.routed_by = rule
+        return lead
+    return records.update(
+        actor=actor,
+        instance=lead,
+        changes={"owner": owner, "routed_by": rule},
+        expected_version=lead.version,
+        note=note,
+    )
+
+
+@transaction.atomic
+def lead_create_routed(*, actor: User, data: dict[str, Any]) -> Lead:
+    """Create a lead as `actor`, then give it to whoever the routing rules pick (kept with
+    `actor` when no rule applies)."""
+    from lejek.leads import services
+
+    lead = services.lead_create(actor=actor, data=data)
+    owner, rule = pick_owner(_values_of(lead))
+    if owner is not None and rule is not None:
+        lead = assign(actor=actor, lead=lead, owner=owner, rule=rule)
+    return lead
+
+
 @transaction.atomic
 def lead_route(*, actor: User, lead: Lead, version: int) -> Lead:
     """Give the lead to whoever the rules pick now; the reassignment is in its history."""
     if not (actor.is_admin or actor.is_manager):
-        raise ValidationFailed.field("owner_id", "Only managers and administrators route leads.")
+        raise Forbidden("Only managers and administrators route leads.")
     owner, rule = pick_owner(_values_of(lead))
     if owner is None or rule is None:
         raise Conflict("No routing rule applies to this lead.")
