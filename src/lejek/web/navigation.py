@@ -21,6 +21,7 @@ ENTRIES = (
 SETTINGS = (
     (_("Pipelines"), "pipelines:pipeline-list", "bi-diagram-3"),
     (_("Scoring rules"), "scoring:rule-list", "bi-speedometer2"),
+    (_("Lead capture and routing"), "leads:flow-settings", "bi-signpost-split"),
     (_("Import"), "dataio:imports", "bi-upload"),
 )
 
