@@ -43,7 +43,7 @@ class WebFormForm(forms.Form):
     slug = forms.SlugField(
         label=_("Address"), max_length=60, help_text=_("The form posts to /f/<address>/.")
     )
-    fields = forms.CharField(
+    mapping = forms.CharField(
         label=_("Fields"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
@@ -83,7 +83,7 @@ class WebFormForm(forms.Form):
     def clean_fields_text(self) -> tuple[dict[str, str], list[str]]:
         mapping: dict[str, str] = {}
         required: list[str] = []
-        for line in (self.cleaned_data.get("fields") or "").splitlines():
+        for line in (self.cleaned_data.get("mapping") or "").splitlines():
             if not line.strip():
                 continue
             name, sep, target = line.partition("=")
@@ -98,6 +98,7 @@ class WebFormForm(forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data.pop("mapping")
         data["fields"], data["required"] = self.clean_fields_text()
         owner = data.pop("default_owner")
         data["default_owner_id"] = owner.pk if owner else None
@@ -110,7 +111,7 @@ class WebFormForm(forms.Form):
             for name, target in form.fields.items()
         ]
         return {
-            "name": form.name, "slug": form.slug, "fields": "\n".join(lines),
+            "name": form.name, "slug": form.slug, "mapping": "\n".join(lines),
             "honeypot": form.honeypot, "secret": form.secret, "per_hour": form.per_hour,
             "source": form.source, "campaign": form.campaign,
             "default_owner": form.default_owner_id, "thank_you": form.thank_you,

@@ -153,7 +153,7 @@ def webform_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             try:
                 data = form.service_data()
             except ValidationError as exc:  # the mapping lines could not be read
-                form.add_error("fields", exc)
+                form.add_error("mapping", exc)
             else:
                 actor = user_of(request)
 
@@ -165,7 +165,15 @@ def webform_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                             actor=actor, form=found, data=data, version=_version(request)
                         )
 
-                if _saved(form, save, {"default_owner_id": "default_owner", "required": "fields"}):
+                if _saved(
+                    form,
+                    save,
+                    {
+                        "default_owner_id": "default_owner",
+                        "required": "mapping",
+                        "fields": "mapping",
+                    },
+                ):
                     messages.success(request, _("The web form was saved."))
                     return redirect("leads:flow-settings")
     context = {"form": form, "webform": found}

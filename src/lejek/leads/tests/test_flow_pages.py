@@ -60,7 +60,7 @@ def test_settings_pages(admin: Any, manager: Any, owner: Any, team_a: Any) -> No
         {
             "name": "Contact",
             "slug": "contact",
-            "fields": "mail* = salary",
+            "mapping": "mail* = salary",
             "per_hour": "20",
             "source": "web_form",
         },
@@ -71,7 +71,7 @@ def test_settings_pages(admin: Any, manager: Any, owner: Any, team_a: Any) -> No
         {
             "name": "Contact",
             "slug": "contact",
-            "fields": "mail* = email\ncompany = company_name",
+            "mapping": "mail* = email\ncompany = company_name",
             "per_hour": "20",
             "source": "web_form",
             "honeypot": "website",
