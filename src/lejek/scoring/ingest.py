@@ -7,13 +7,15 @@ are checked again (lead data may have changed since their last event).
 """
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lejek.analytics import inserts
 from lejek.scoring import calc, ledger
 from lejek.scoring.models import EngagementEvent, ScoreEntry
 
@@ -22,7 +24,7 @@ MAX_BATCH = 10_000
 
 @dataclass
 class IngestResult:
-    created: list[EngagementEvent] = field(default_factory=list)
+    created: list["Created"] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     points: dict[str, int] = field(default_factory=dict)  # by external id
     scores: dict[int, int] = field(default_factory=dict)  # by lead id, after the batch
@@ -49,6 +51,12 @@ def events_ingest(*, events: list[dict[str, Any]], source: str = "") -> IngestRe
     raise AssertionError("unreachable")
 
 
+class Created(NamedTuple):
+    pk: int
+    external_id: str
+    lead_id: int
+
+
 def _ingest(events: list[dict[str, Any]], source: str) -> IngestResult:
     result = IngestResult()
     now = timezone.now()
@@ -60,7 +68,7 @@ def _ingest(events: list[dict[str, Any]], source: str) -> IngestResult:
                 "external_id", flat=True
             )
         )
-    rows: list[EngagementEvent] = []
+    rows: list[dict[str, Any]] = []
     for e in events:
         key = e["external_id"]
         if key in known:
@@ -68,27 +76,43 @@ def _ingest(events: list[dict[str, Any]], source: str) -> IngestResult:
             continue
         known.add(key)
         rows.append(
-            EngagementEvent(
-                lead_id=e["lead_id"],
-                type=e["type"],
-                external_id=key,
-                url=e.get("url") or "",
-                data=e.get("data") or {},
-                source=e.get("source") or source,
-                occurred_at=e.get("occurred_at") or now,
-                received_at=now,
-            )
+            {
+                "lead_id": e["lead_id"],
+                "type": e["type"],
+                "external_id": key,
+                "url": e.get("url") or "",
+                "data": e.get("data") or {},
+                "source": e.get("source") or source,
+                "occurred_at": e.get("occurred_at") or now,
+                "received_at": now,
+            }
         )
     if not rows:
         return result
-    EngagementEvent.objects.bulk_create(rows, batch_size=ledger.CHUNK)
-    result.created = rows
+    # Plain rows, not model instances: building an instance per event cost more than
+    # storing it (see docs/benchmarks.md).
+    inserts.insert(EngagementEvent, [{**r, "data": json.dumps(r["data"])} for r in rows])
+    ids: dict[str, int] = {}
+    for part in ledger.chunks([r["external_id"] for r in rows]):
+        ids.update(
+            EngagementEvent.objects.filter(external_id__in=part).values_list("external_id", "pk")
+        )
+    data = [
+        calc.EventData(
+            ids[r["external_id"]], r["lead_id"], r["type"], r["occurred_at"], r["url"],
+            r["source"], r["data"],
+        )
+        for r in rows
+    ]  # fmt: skip
+    result.created = [
+        Created(d.id, r["external_id"], d.lead_id) for d, r in zip(data, rows, strict=True)
+    ]
     specs = ledger.active_specs()
     event_rules = [s for s in specs if s.kind == calc.EVENT]
     attribute_rules = [s for s in specs if s.kind == calc.ATTRIBUTE]
-    lead_ids = sorted({r.lead_id for r in rows})
+    lead_ids = sorted({r["lead_id"] for r in rows})
     states = ledger.lock_leads(lead_ids, with_values=bool(attribute_rules))
-    entries = _event_entries(rows, event_rules, now, result)
+    entries: list[Any] = _event_entries(data, event_rules, now, result)
     if attribute_rules:
         entries += attribute_entries(lead_ids, attribute_rules, states, now)
     ledger.commit(entries, states)
@@ -97,17 +121,16 @@ def _ingest(events: list[dict[str, Any]], source: str) -> IngestResult:
 
 
 def _event_entries(
-    rows: list[EngagementEvent],
+    data: list[calc.EventData],
     rules: list[calc.RuleSpec],
     now: datetime.datetime,
     result: IngestResult,
-) -> list[ScoreEntry]:
+) -> list[dict[str, Any]]:
     tz = timezone.get_current_timezone()
-    data = [_data(r) for r in rows]
     capped = [r for r in rules if r.cap_count is not None]
     allowed = _within_caps(data, capped, tz) if capped else None
     entries = []
-    for row, event in zip(rows, data, strict=True):
+    for event, made in zip(data, result.created, strict=True):
         earned = 0
         for rule in rules:
             if not calc.event_matches(rule, event):
@@ -118,31 +141,19 @@ def _event_entries(
             points = calc.decayed(rule.points, now - event.occurred_at, rule.decay, rule.decay_days)
             if points:
                 entries.append(
-                    ScoreEntry(
-                        lead_id=event.lead_id,
-                        rule_id=rule.id,
-                        event=row,
-                        reason=ScoreEntry.Reason.EVENT,
-                        points=points,
-                        at=event.occurred_at,
-                        created_at=now,
-                    )
+                    {
+                        "lead_id": event.lead_id,
+                        "rule_id": rule.id,
+                        "event_id": event.id,
+                        "reason": ScoreEntry.Reason.EVENT,
+                        "points": points,
+                        "at": event.occurred_at,
+                        "created_at": now,
+                    }
                 )
                 earned += points
-        result.points[row.external_id] = earned
+        result.points[made.external_id] = earned
     return entries
-
-
-def _data(row: EngagementEvent) -> calc.EventData:
-    return calc.EventData(
-        id=row.pk,
-        lead_id=row.lead_id,
-        type=row.type,
-        occurred_at=row.occurred_at,
-        url=row.url,
-        source=row.source,
-        data=row.data,
-    )
 
 
 def _within_caps(

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from lejek.analytics import inserts
 from lejek.core import audit
 from lejek.core.models import AuditEntry, Tagging
 from lejek.leads.models import Lead
@@ -119,17 +120,33 @@ def differences(
     return rows
 
 
-def commit(entries: list[ScoreEntry], states: dict[int, LeadState]) -> list[ThresholdCrossing]:
+def _row_of(entry: ScoreEntry, now: datetime.datetime) -> dict[str, Any]:
+    return {
+        "lead_id": entry.lead_id,
+        "rule_id": entry.rule_id,
+        "event_id": entry.event_id,
+        "reason": entry.reason,
+        "points": entry.points,
+        "at": entry.at,
+        "created_at": now,
+    }
+
+
+def commit(
+    entries: Sequence[ScoreEntry | dict[str, Any]], states: dict[int, LeadState]
+) -> list[ThresholdCrossing]:
     """Write the rows, move the scores by their sum, record threshold crossings.
 
     Returns the new crossings; their actions are queued to run after the commit.
     """
     if not entries:
         return []
-    ScoreEntry.objects.bulk_create(entries, batch_size=CHUNK)
+    now = timezone.now()
+    rows = [e if isinstance(e, dict) else _row_of(e, now) for e in entries]
+    inserts.insert(ScoreEntry, rows)
     deltas: dict[int, int] = defaultdict(int)
-    for entry in entries:
-        deltas[entry.lead_id] += entry.points
+    for row in rows:
+        deltas[row["lead_id"]] += row["points"]
     changed = [(pk, d) for pk, d in sorted(deltas.items()) if d]
     _add_to_scores(changed)
     moves = {pk: (states[pk].score, states[pk].score + d) for pk, d in changed if pk in states}
