@@ -25,10 +25,19 @@ SOURCES = [
     PACKAGE / "accounts" / "throttle.py",
     PACKAGE / "core" / "tags.py",
     PACKAGE / "pipelines" / "templates" / "pipelines" / "deal_list.html",
+    PACKAGE / "scoring" / "templates",
+    PACKAGE / "scoring" / "views.py",
+    PACKAGE / "scoring" / "forms.py",
+    PACKAGE / "scoring" / "templatetags",
+    PACKAGE / "forecasting" / "templates",
+    PACKAGE / "forecasting" / "views.py",
+    PACKAGE / "forecasting" / "forms.py",
 ]
-CATALOGS = ["web", "contacts", "leads", "activities"]
+CATALOGS = ["web", "contacts", "leads", "activities", "scoring", "forecasting"]
 TEMPLATE_STRING = re.compile(r"""\{%\s*translate\s+(?:"([^"]+)"|'([^']+)')""")
 BLOCK = re.compile(r"\{%\s*blocktranslate[^%]*%\}(.*?)\{%\s*endblocktranslate\s*%\}", re.S)
+# A plural block's catalog entry is keyed by its singular text.
+PLURAL = re.compile(r"\{%\s*plural\s*%\}")
 PYTHON_STRING = re.compile(r"""\b(?:_|gettext|gettext_lazy)\(\s*"((?:[^"\\]|\\.)+)"\s*\)""")
 
 
@@ -53,7 +62,8 @@ def _messages() -> set[str]:
         if path.suffix == ".html":
             messages |= {a or b for a, b in TEMPLATE_STRING.findall(text)}
             messages |= {
-                re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", body) for body in BLOCK.findall(text)
+                re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", PLURAL.split(body)[0])
+                for body in BLOCK.findall(text)
             }
         else:
             messages |= {ast.literal_eval(f'"{m}"') for m in PYTHON_STRING.findall(text)}
@@ -68,7 +78,11 @@ def _catalog_ids(language: str) -> dict[str, object]:
             for message in pofile.read_po(handle):
                 key = message.id[0] if isinstance(message.id, tuple) else message.id
                 if key:
-                    ids[key] = message.string
+                    string = message.string
+                    if isinstance(string, tuple | list):
+                        # Every plural form must be translated.
+                        string = string if all(string) else ""
+                    ids[key] = string
     return ids
 
 
