@@ -106,6 +106,10 @@ def fill(namespace: str, name: str, pattern: str, w: dict) -> list[str]:
         "fmt": "csv",
         "version": "0",
         "slug": "no-such-form",
+        # Sales operations: another team's rep, deal and records.
+        "rep_id": w["deal"].owner_id,
+        "quota_id": 999_999,
+        "statement_id": 999_999,
     }
     if namespace == "contacts":
         values["pk"] = pk_for["contacts"]["person" if "person" in name else "organization"]

@@ -134,6 +134,7 @@ def register_routers() -> None:
     from lejek.leads.flow_api import forms_router, routing_router
     from lejek.leads.flow_api import leads_router as lead_flow_router
     from lejek.pipelines.api import deals_router, pipelines_router
+    from lejek.salesops.api import router as salesops_router
     from lejek.scoring.api import router as scoring_router
 
     api.add_router("/auth", accounts_router)
@@ -152,6 +153,7 @@ def register_routers() -> None:
     api.add_router("/leads", lead_flow_router)
     api.add_router("/web-forms", forms_router)
     api.add_router("/lead-routing", routing_router)
+    api.add_router("/salesops", salesops_router)
     api.add_router("", scoring_router)
 
 

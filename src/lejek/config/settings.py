@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "lejek.forecasting",
     "lejek.automation",
     "lejek.scoring",
+    "lejek.salesops",
     "lejek.dataio",
     "lejek.demo",
     "lejek.web",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("forecast/", include("lejek.forecasting.urls")),
     path("scoring/", include("lejek.scoring.urls")),
     path("imports/", include("lejek.dataio.urls")),
+    path("salesops/", include("lejek.salesops.urls")),
     path("", include("lejek.web.urls")),
 ]

@@ -16,6 +16,7 @@ ENTRIES = (
     (_("Activities"), "activities:activity-list", "bi-list-check"),
     (_("Dashboard"), "analytics:dashboard", "bi-graph-up"),
     (_("Forecast"), "forecasting:forecast", "bi-graph-up-arrow"),
+    (_("Sales ops"), "salesops:scorecard", "bi-trophy"),
 )
 # Configuration, reached from the user menu so the main bar stays one line at 1280 px.
 SETTINGS = (

@@ -1,0 +1,228 @@
+"""Reads for sales operations, each scoped to what the user may see.
+
+Reps see their own quotas, statements and deals (and their team's quota); managers their
+team's; admins everything (the same rule as `OwnedQuerySet.visible_to`).
+"""
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from lejek.accounts.models import Team, User
+from lejek.analytics.filters import Period, add_months
+from lejek.analytics.rates import RateTable, to_money
+from lejek.core.errors import NotFound
+from lejek.pipelines.models import Deal
+from lejek.salesops.models import CommissionPlan, Quota, Statement
+
+
+def month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, ...]:
+    """The instants that start month `start` and end month `end` in the site's time zone."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    after = add_months(end, 1)
+    return (
+        datetime.datetime.combine(start, datetime.time(), tzinfo=zone),
+        datetime.datetime.combine(after, datetime.time(), tzinfo=zone),
+    )
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+
+
+# --- who may see whom ------------------------------------------------------------------------
+
+
+def visible_users(user: User) -> QuerySet[User]:
+    qs = User.objects.filter(is_active=True)
+    if user.is_admin:
+        return qs
+    if user.is_manager and user.team_id:
+        return qs.filter(Q(pk=user.pk) | Q(team_id=user.team_id))
+    return qs.filter(pk=user.pk)
+
+
+def visible_teams(user: User) -> QuerySet[Team]:
+    if user.is_admin:
+        return Team.objects.all()
+    return Team.objects.filter(pk=user.team_id) if user.team_id else Team.objects.none()
+
+
+def quotas_visible_to(user: User) -> QuerySet[Quota]:
+    qs = Quota.objects.select_related("user", "team")
+    if user.is_admin:
+        return qs
+    mine = Q(user_id=user.pk)
+    if user.team_id:
+        mine |= Q(team_id=user.team_id)
+        if user.is_manager:
+            mine |= Q(user__team_id=user.team_id)
+    return qs.filter(mine)
+
+
+def statements_visible_to(user: User) -> QuerySet[Statement]:
+    qs = Statement.objects.select_related("rep", "plan", "approved_by")
+    if user.is_admin:
+        return qs
+    if user.is_manager and user.team_id:
+        return qs.filter(Q(rep_id=user.pk) | Q(rep__team_id=user.team_id))
+    return qs.filter(rep_id=user.pk)
+
+
+def statement_or_404(user: User, pk: int) -> Statement:
+    found = statements_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"Statement {pk} was not found.")
+    return found
+
+
+def plans() -> QuerySet[CommissionPlan]:
+    return CommissionPlan.objects.all()
+
+
+# --- won revenue -----------------------------------------------------------------------------
+
+
+@dataclass
+class WonDeal:
+    deal_id: int
+    owner_id: int
+    title: str
+    closed_at: datetime.datetime
+    amount: Decimal | None
+    currency: str
+    revenue: Decimal
+    note: str
+
+
+def won_deals(
+    owner_ids: list[int] | tuple[int, ...], period: Period, rates: RateTable | None = None
+) -> list[WonDeal]:
+    """Deals won in the period by these owners (still won now), converted to the reporting
+    currency at the rate in force on the day each was won. A deal without an amount or
+    without a rate counts as 0 and says why."""
+    rates = rates or RateTable.load()
+    start, end = month_bounds(period.start, period.end)
+    rows = (
+        Deal.objects.alive()
+        .filter(
+            owner_id__in=owner_ids,
+            status=Deal.Status.WON,
+            closed_at__gte=start,
+            closed_at__lt=end,
+        )
+        .order_by("closed_at", "pk")
+        .values_list("pk", "owner_id", "title", "closed_at", "amount", "currency")
+    )
+    found = []
+    for pk, owner_id, title, closed_at, amount, currency in rows:
+        note, revenue = "", Decimal("0.00")
+        if amount is None:
+            note = "No amount"
+        else:
+            factor = rates.today_factor(currency, local_day(closed_at))
+            if factor is None:
+                note = f"No exchange rate for {currency}"
+            else:
+                revenue = to_money(amount * factor)
+        found.append(WonDeal(pk, owner_id, title, closed_at, amount, currency, revenue, note))
+    return found
+
+
+def won_revenue(
+    owner_ids: list[int] | tuple[int, ...], period: Period, rates: RateTable | None = None
+) -> dict[int, Decimal]:
+    totals: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for deal in won_deals(owner_ids, period, rates):
+        totals[deal.owner_id] += deal.revenue
+    return dict(totals)
+
+
+# --- quotas and attainment -------------------------------------------------------------------
+
+
+def quota_for(quotas: list[Quota], period: Period) -> Decimal | None:
+    """The quota covering exactly `period`: a matching quarter or month quota, else the sum of
+    the monthly quotas when every month of the period has one."""
+    for q in quotas:
+        if q.period == period:
+            return q.amount
+    monthly = {q.period_start: q.amount for q in quotas if q.kind == Quota.Kind.MONTH}
+    months, total = [], Decimal(0)
+    month = period.start
+    while month <= period.end:
+        months.append(month)
+        month = add_months(month, 1)
+    if all(m in monthly for m in months):
+        for m in months:
+            total += monthly[m]
+        return total
+    quarterly = {q.period_start: q.amount for q in quotas if q.kind == Quota.Kind.QUARTER}
+    if period.months % 3 == 0 and period.start.month % 3 == 1:
+        starts = months[::3]
+        if all(s in quarterly for s in starts):
+            return sum((quarterly[s] for s in starts), Decimal(0))
+    return None
+
+
+def attainment(user: User, period: Period, team_id: int | None = None) -> dict[str, Any]:
+    """Won revenue ÷ quota per rep (reps visible to `user`, of one team if given), the team's
+    own attainment, and the quota attainment rate: share of reps with quota at ≥ 100 %."""
+    reps = visible_users(user).select_related("team").order_by("first_name", "username")
+    if team_id is not None:
+        reps = reps.filter(team_id=team_id)
+    reps_list = list(reps)
+    ids = [r.pk for r in reps_list]
+    rates = RateTable.load()
+    revenue = won_revenue(ids, period, rates)
+    quotas: dict[int, list[Quota]] = defaultdict(list)
+    for q in Quota.objects.filter(user_id__in=ids):
+        quotas[q.user_id].append(q)  # type: ignore[index]
+    rows: list[dict[str, Any]] = []
+    for rep in reps_list:
+        quota = quota_for(quotas[rep.pk], period)
+        won = revenue.get(rep.pk, Decimal("0.00"))
+        rows.append(
+            {
+                "user": rep,
+                "quota": quota,
+                "won": won,
+                "attainment": (won / quota) if quota else None,
+            }
+        )
+    with_quota = [r for r in rows if r["attainment"] is not None]
+    at_quota = [r for r in with_quota if r["attainment"] >= 1]
+    teams = []
+    team_ids = {r.team_id for r in reps_list if r.team_id} if team_id is None else {team_id}
+    team_quotas: dict[int, list[Quota]] = defaultdict(list)
+    for q in Quota.objects.filter(team_id__in=team_ids):
+        team_quotas[q.team_id].append(q)  # type: ignore[index]
+    for team in Team.objects.filter(pk__in=team_ids).order_by("name"):
+        quota = quota_for(team_quotas[team.pk], period)
+        won = sum(
+            (revenue.get(r.pk, Decimal(0)) for r in reps_list if r.team_id == team.pk), Decimal(0)
+        )
+        teams.append(
+            {
+                "team": team,
+                "quota": quota,
+                "won": won,
+                "attainment": (won / quota) if quota else None,
+            }
+        )
+    return {
+        "period": period,
+        "currency": rates.reporting,
+        "reps": rows,
+        "teams": teams,
+        "reps_with_quota": len(with_quota),
+        "reps_at_quota": len(at_quota),
+        "attainment_rate": Fraction(len(at_quota), len(with_quota)) if with_quota else None,
+    }

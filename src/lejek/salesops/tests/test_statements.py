@@ -1,0 +1,132 @@
+"""Commission statements: golden example 4 end to end, freezing, adjustments, clawbacks."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from lejek.core.errors import Conflict, Forbidden, ValidationFailed
+from lejek.core.models import AuditEntry
+from lejek.pipelines import services as pipeline_services
+from lejek.salesops import services
+from lejek.salesops.models import Statement, StatementLine
+from lejek.salesops.tests.helpers import History, clock, month, pipeline, plan_for, t, won_deal
+
+pytestmark = pytest.mark.django_db
+
+JAN = month("2025-01")
+
+
+def test_golden_example_4_statements(admin, manager, owner, teammate) -> None:
+    """Junior (target 10,000): 12,000 won → 1,200; 9,000 → nothing (cliff); senior (target
+    25,000): 25,000 won → 2,500. Every counted deal is listed."""
+    p = pipeline(admin)
+    plan_for(admin, owner, name="Junior", target="10000")
+    plan_for(admin, teammate, name="Senior", target="25000")
+    won_deal(owner, p, 7000, "2025-01-02", "2025-01-10")
+    won_deal(owner, p, 5000, "2025-01-03", "2025-01-31")
+    won_deal(owner, p, 4000, "2025-01-03", "2025-02-01")  # February: not counted
+    won_deal(teammate, p, 25000, "2025-01-03", "2025-01-15")
+    statements = {s.rep_id: s for s in services.statements_compute(actor=manager, month=JAN)}
+    junior, senior = statements[owner.pk], statements[teammate.pk]
+    assert (junior.revenue, junior.commission, junior.total_pay) == (D(12000), D(1200), D(4200))
+    assert sorted(line.revenue for line in junior.lines.all()) == [D(5000), D(7000)]
+    assert (senior.revenue, senior.commission) == (D(25000), D(2500))
+    # Another junior who wins 9,000 earns nothing under the cliff plan.
+    services.plan_assign(actor=admin, user=manager, plan=junior.plan)
+    won_deal(manager, p, 9000, "2025-01-04", "2025-01-20")
+    other = services.statement_compute(actor=admin, rep=manager, month=JAN)
+    assert (other.revenue, other.commission, other.total_pay) == (D(9000), D(0), D(3000))
+
+
+def test_who_may_compute_and_approve(admin, manager, owner, outsider, other_manager) -> None:
+    plan_for(admin, owner, manager)
+    with pytest.raises(Forbidden):
+        services.statement_compute(actor=owner, rep=owner, month=JAN)
+    with pytest.raises(Forbidden):
+        services.statement_compute(actor=other_manager, rep=owner, month=JAN)
+    with pytest.raises(ValidationFailed):
+        services.statement_compute(actor=admin, rep=outsider, month=JAN)  # no plan
+    own = services.statement_compute(actor=manager, rep=manager, month=JAN)
+    with pytest.raises(Forbidden):
+        services.statement_approve(actor=manager, statement=own, version=own.version)
+    s = services.statement_compute(actor=manager, rep=owner, month=JAN)
+    approved = services.statement_approve(actor=manager, statement=s, version=s.version)
+    assert approved.is_frozen and approved.approved_by == manager
+    with pytest.raises(Conflict):
+        services.statement_approve(actor=manager, statement=approved, version=approved.version)
+
+
+def test_approved_statement_is_frozen_and_reopen_claws_back(admin, manager, owner) -> None:
+    p = pipeline(admin)
+    plan = plan_for(admin, owner, target="10000")
+    big = won_deal(owner, p, 8000, "2025-01-02", "2025-01-10")
+    won_deal(owner, p, 4000, "2025-01-02", "2025-01-12")
+    s = services.statement_compute(actor=manager, rep=owner, month=JAN)
+    s = services.statement_approve(actor=manager, statement=s, version=s.version)
+    frozen = list(s.lines.values_list("pk", "revenue"))
+    assert s.commission == D(1200)
+
+    # A plan change after approval does not touch the approved statement.
+    services.plan_update(actor=admin, plan=plan, data={"rate": D("0.2")}, version=plan.version)
+    # The 8,000 deal is reopened in February: January falls below target.
+    with clock(t("2025-02-05")):
+        big.refresh_from_db()
+        pipeline_services.deal_reopen(actor=owner, deal=big, version=big.version)
+    again = services.statement_compute(actor=manager, rep=owner, month=JAN)  # reconciles
+    assert again.pk == s.pk and again.status == Statement.Status.APPROVED
+    assert list(again.lines.filter(is_adjustment=False).values_list("pk", "revenue")) == frozen
+    adjustments = list(again.lines.filter(is_adjustment=True).order_by("pk"))
+    assert [(a.kind, a.revenue, a.commission) for a in adjustments] == [
+        (StatementLine.Kind.CLAWBACK, D(-8000), D(0)),
+        (StatementLine.Kind.COMMISSION, D(0), D(-1200)),  # under the frozen 10 % terms
+    ]
+    assert again.commission == D(1200) and again.adjustments == D(-1200)
+    assert again.total_pay == D(3000)
+    assert (
+        AuditEntry.objects.filter(
+            entity_type="statement", entity_id=s.pk, field="adjustment"
+        ).count()
+        == 2
+    )
+    # Running it again adds nothing.
+    services.statement_reconcile(actor=manager, statement=again)
+    assert again.lines.filter(is_adjustment=True).count() == 2
+
+    # Won again in February: January stays clawed back; February counts it.
+    with clock(t("2025-02-10")):
+        big.refresh_from_db()
+        pipeline_services.deal_mark_won(actor=owner, deal=big, version=big.version)
+    assert services.statement_reconcile(actor=None, statement=again).lines.count() == 4
+    feb = services.statement_compute(actor=manager, rep=owner, month=month("2025-02"))
+    assert feb.revenue == D(8000) and feb.commission == D(0)
+
+
+def test_amount_change_and_late_deal_after_approval(admin, manager, owner) -> None:
+    p = pipeline(admin)
+    plan_for(admin, owner, target="10000")
+    deal = won_deal(owner, p, 10000, "2025-01-02", "2025-01-10")
+    s = services.statement_compute(actor=manager, rep=owner, month=JAN)
+    s = services.statement_approve(actor=manager, statement=s, version=s.version)
+    deal.refresh_from_db()
+    with clock(t("2025-02-02")):
+        pipeline_services.deal_update(
+            actor=owner,
+            deal=deal,
+            data={"amount": D("9999.99")},
+            version=deal.version,
+        )
+    s = services.statement_reconcile(actor=manager, statement=s)
+    kinds = [(a.kind, a.revenue, a.commission) for a in s.lines.filter(is_adjustment=True)]
+    assert kinds == [
+        (StatementLine.Kind.CHANGE, D("-0.01"), D(0)),
+        (StatementLine.Kind.COMMISSION, D(0), D(-1000)),  # one cent below target: the cliff
+    ]
+    h = History(owner, p)
+    late = h.deal("2025-01-05", amount=500, currency="USD")
+    with clock(t("2025-01-20")):
+        late.refresh_from_db()
+        # Won in January, recorded later (imported): counted as a late line.
+        pipeline_services.deal_mark_won(actor=owner, deal=late, version=late.version)
+    s = services.statement_reconcile(actor=manager, statement=s)
+    assert s.lines.filter(kind=StatementLine.Kind.LATE).get().revenue == D(500)
+    assert s.commission + s.adjustments == D("1050.00")
