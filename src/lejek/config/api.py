@@ -128,6 +128,7 @@ def register_routers() -> None:
     from lejek.automation.api import router as automation_router
     from lejek.contacts.api import organizations_router, people_router
     from lejek.core.api import router as tags_router
+    from lejek.customers.api import router as customers_router
     from lejek.dataio.api import router as imports_router
     from lejek.forecasting.api import router as forecasting_router
     from lejek.leads.api import router as leads_router
@@ -154,6 +155,7 @@ def register_routers() -> None:
     api.add_router("/web-forms", forms_router)
     api.add_router("/lead-routing", routing_router)
     api.add_router("/salesops", salesops_router)
+    api.add_router("/customers", customers_router)
     api.add_router("", scoring_router)
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lejek.analytics",
     "lejek.forecasting",
     "lejek.automation",
+    "lejek.customers",
     "lejek.scoring",
     "lejek.salesops",
     "lejek.dataio",

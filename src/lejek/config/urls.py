@@ -20,5 +20,7 @@ urlpatterns = [
     path("scoring/", include("lejek.scoring.urls")),
     path("imports/", include("lejek.dataio.urls")),
     path("salesops/", include("lejek.salesops.urls")),
+    path("customers/", include("lejek.customers.urls")),
+    path("book/", include("lejek.customers.public_urls")),
     path("", include("lejek.web.urls")),
 ]

@@ -13,6 +13,7 @@ ENTRIES = (
     (_("Leads"), "leads:lead-list", "bi-person-plus"),
     (_("People"), "contacts:person-list", "bi-people"),
     (_("Organizations"), "contacts:organization-list", "bi-building"),
+    (_("Customers"), "customers:customer-list", "bi-award"),
     (_("Activities"), "activities:activity-list", "bi-list-check"),
     (_("Dashboard"), "analytics:dashboard", "bi-graph-up"),
     (_("Forecast"), "forecasting:forecast", "bi-graph-up-arrow"),
@@ -23,6 +24,7 @@ SETTINGS = (
     (_("Pipelines"), "pipelines:pipeline-list", "bi-diagram-3"),
     (_("Scoring rules"), "scoring:rule-list", "bi-speedometer2"),
     (_("Lead capture and routing"), "leads:flow-settings", "bi-signpost-split"),
+    (_("Booking pages"), "customers:booking-settings", "bi-calendar2-week"),
     (_("Import"), "dataio:imports", "bi-upload"),
 )
 
