@@ -418,6 +418,87 @@ def import_(
         console.print(f"row {e['row']} {e.get('column') or e.get('field')}: {e['message']}")
 
 
+def _table_bars() -> tuple[Progress, Any]:
+    """A progress bar per table, for backup and restore."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    tasks: dict[str, Any] = {}
+
+    def progress(table: str, done: int, total: int) -> None:
+        if table not in tasks:
+            tasks[table] = bar.add_task(table, total=max(total, 1))
+        bar.update(tasks[table], completed=done, total=max(total, 1))
+
+    return bar, progress
+
+
+@app.command()
+def backup(
+    path: Annotated[
+        Path, typer.Argument(dir_okay=False, help="file to write (.jsonl, or .jsonl.gz)")
+    ],
+) -> None:
+    """Back up every table (history, audit log and settings included) to one file."""
+    from lejek.dataio import backup as backups
+
+    bar, progress = _table_bars()
+    with bar:
+        header = backups.backup(path, progress=progress)
+    rows = sum(header["tables"].values())
+    console.print(f"{rows:,} rows in {len(header['tables'])} tables -> {path}")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a backup file")],
+) -> None:
+    """Restore a backup into this empty, migrated instance (run `lejek migrate` first)."""
+    from lejek.core.errors import DomainError
+    from lejek.dataio import backup as backups
+
+    bar, progress = _table_bars()
+    with bar:
+        try:
+            counts = backups.restore(path, progress=progress)
+        except DomainError as exc:
+            raise fail(exc.message) from exc
+    console.print(f"{sum(counts.values()):,} rows restored in {len(counts)} tables.")
+
+
+@app.command()
+def export(
+    table: Annotated[str, typer.Argument(help="a table, e.g. pipelines.deal (see --list)")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", dir_okay=False, help="file to write")] = None,
+    list_tables: Annotated[bool, typer.Option("--list", help="list the tables")] = False,
+) -> None:
+    """Export a whole table to CSV or XLSX (cells safe from spreadsheet formulas)."""
+    from lejek.dataio import table_export, tables
+
+    if list_tables or not table:
+        for name in tables.names():
+            console.print(name)
+        return
+    target = out or Path(f"{table.replace('.', '_')}.{fmt}")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task(table, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            written = table_export.export_table(table, fmt, target, progress=progress)
+        except (LookupError, ValueError) as exc:
+            raise fail(str(exc)) from exc
+    console.print(f"{written:,} rows -> {target}")
+
+
 @app.command(context_settings=PASSTHROUGH)
 def bench(ctx: typer.Context) -> None:
     """Run the benchmarks (benchmarks/run.py in a source checkout)."""

@@ -1,0 +1,142 @@
+"""The fast path for large deal and stage-history imports gives the same records,
+reports and analytics as the row-by-row path, on a file with every kind of row."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from lejek.analytics.models import DealStageSummary, DealSummary
+from lejek.contacts import services as contact_services
+from lejek.core.models import AuditEntry
+from lejek.dataio import fast, importer
+from lejek.dataio.models import ExternalId
+from lejek.dataio.tests.helpers import csv_bytes
+from lejek.dataio.tests.test_stage_history import funnel
+from lejek.pipelines import services as pipeline_services
+from lejek.pipelines.models import Deal, StageChange, StatusChange
+
+pytestmark = pytest.mark.django_db
+
+STAGES = ["Discovery call", "Qualified", "Product demo", "Product trial", "Final call"]
+
+
+def deals_file():
+    rows = [["Record ID", "Deal Name", "Amount", "Deal Stage", "Create Date", "Company",
+             "Status", "Close Date"]]  # fmt: skip
+    for i in range(1, 61):
+        status, closed = ("open", "")
+        if i % 7 == 0:
+            status, closed = "won", "2025-03-01"
+        elif i % 11 == 0:
+            status, closed = "lost", "2025-03-02"
+        company = ["Acme", "Żabka", "", "Brand New Co"][i % 4]
+        rows.append([f"D-{i}", f"Deal {i % 50}", f"{i},500.00", STAGES[i % 5],
+                     f"2025-01-{1 + i % 28:02d} 10:00", company, status, closed])  # fmt: skip
+    rows += [
+        ["D-3", "Deal 3 again", "1", "Qualified", "2025-01-03 10:00", "", "", ""],  # re-import
+        ["D-90", "x" * 250, "1", "Qualified", "2025-01-03 10:00", "", "", ""],  # too long
+        ["D-91", "No such stage", "1", "Nowhere", "2025-01-03 10:00", "", "", ""],
+        ["D-92", "Won without date", "1", "Qualified", "2025-01-03 10:00", "", "won", ""],
+        ["", "", "", "", "", "", "", ""],
+        ["D-93", "Won by stage", "7", "Closed Won", "2025-01-03 10:00", "Acme", "", "2025-02-01"],
+        ["", "No id, same as deal 5", "5", "Qualified", "2025-01-05 10:00", "Acme", "", ""],
+        ["", "No id, same as deal 5", "6", "Qualified", "2025-01-05 10:00", "Acme", "", ""],
+        ["D-94", "=cmd|' /C calc'!A0", "1", "Qualified", "2025-01-03 10:00", "", "", ""],
+    ]  # fmt: skip
+    return rows
+
+
+def history_file():
+    rows = [["Deal ID", "Deal Stage", "Entered At"]]
+    for i in range(1, 61):
+        for step in range(1 + i % 4):
+            rows.append([f"D-{i}", STAGES[(i + step) % 5], f"2025-01-{1 + step * 3:02d} 12:00"])
+    rows += [
+        ["D-1", STAGES[1], "2025-01-01 12:00"],  # twice in the file
+        ["D-999", STAGES[1], "2025-01-01 12:00"],
+        ["D-2", "Nowhere", "2025-01-01 12:00"],
+        ["D-2", STAGES[0], "not a date"],
+    ]
+    return rows
+
+
+def run(admin, kind, rows, fast, batch_size):
+    job = importer.job_create(
+        actor=admin, kind=kind, filename=f"{kind}.csv", data=csv_bytes(rows),
+        source="crm", options={"fast": fast},
+    )  # fmt: skip
+    return importer.run(job_id=job.pk, batch_size=batch_size).report
+
+
+def recent(value):
+    """Times the import took from the clock ("now") differ between two runs."""
+    fresh = timezone.now() - datetime.timedelta(hours=1)
+    if isinstance(value, datetime.datetime) and value > fresh:
+        return "now"
+    if isinstance(value, list | tuple):
+        return type(value)(recent(v) for v in value)
+    return value
+
+
+def state(admin):
+    """Everything the import wrote, by external id and names instead of ids."""
+    deals = {}
+    external = dict(ExternalId.objects.filter(kind="deal").values_list("record_id", "external_id"))
+    for d in Deal.objects.select_related("stage", "organization").order_by("pk"):
+        key = external.get(d.pk) or f"#{d.title}"
+        deals[key] = recent((
+            d.title, d.amount, d.currency, d.stage.name, d.status, d.closed_at, d.created_at,
+            d.stage_entered_at, d.version, d.organization and d.organization.name, d.owner_id,
+            [
+                (c.from_stage and c.from_stage.name, c.to_stage.name, c.at, c.reason, c.note)
+                for c in StageChange.objects.filter(deal=d).order_by("at", "pk")
+            ],
+            [
+                (s.from_status, s.to_status, s.amount, s.lost_reason, s.stage.name)
+                for s in StatusChange.objects.filter(deal=d).order_by("pk")
+            ],
+            AuditEntry.objects.filter(entity_type="deal", entity_id=d.pk).count(),
+        ))  # fmt: skip
+    summaries = sorted(
+        (str(external.get(s.pop("deal_id"))), repr(recent(sorted(s.items()))))
+        for s in DealSummary.objects.values()
+        if not s.pop("organization_id", None) or True
+    )
+    stage_summaries = DealStageSummary.objects.count()
+    return deals, summaries, stage_summaries, ExternalId.objects.count(), funnel(admin)
+
+
+@pytest.mark.parametrize("batch_size", [1000, 9])
+def test_fast_and_slow_paths_give_the_same_records_and_analytics(admin, batch_size, monkeypatch):
+    calls = []
+    original = fast.process
+    monkeypatch.setattr(fast, "process", lambda *a: calls.append(1) or original(*a))
+    pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    for name in ("Acme", "Żabka"):
+        contact_services.organization_create(actor=admin, data={"name": name})
+    results = []
+    for quick_path in (False, True):
+        with transaction.atomic():
+            reports = [
+                run(admin, "deal", deals_file(), quick_path, batch_size),
+                run(admin, "stage_history", history_file(), quick_path, batch_size),
+                run(admin, "stage_history", history_file(), quick_path, batch_size),  # a re-run
+                run(admin, "deal", deals_file(), quick_path, batch_size),
+            ]
+            for report in reports:
+                report.pop("seconds", None)
+            results.append((reports, state(admin)))
+            transaction.set_rollback(True)
+    slow, quick = results
+    assert quick[0] == slow[0]  # reports, rejected rows and messages
+    for part in range(5):
+        if part == 0:
+            for key in slow[1][0]:
+                assert quick[1][0].get(key) == slow[1][0][key], key
+            assert set(quick[1][0]) == set(slow[1][0])
+        assert quick[1][part] == slow[1][part], part
+    assert slow[0][0]["created"] > 50 and slow[0][0]["rejected"] == 3
+    assert slow[0][2]["created"] == 0
+    assert calls  # the fast path did run

@@ -1,0 +1,73 @@
+"""`lejek export TABLE`: every table to CSV or XLSX, formula-safe, with progress."""
+
+import csv
+import decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from lejek.contacts.models import Organization
+from lejek.dataio import table_export, tables
+from lejek.dataio.tests import samples
+from lejek.pipelines.models import Deal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filled():
+    return samples.fill(deals=20)
+
+
+def read_csv(path):
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_csv_has_every_row_and_quotes_formulas(filled, tmp_path):
+    calls = []
+    path = tmp_path / "orgs.csv"
+    written = table_export.export_table(
+        "contacts.organization", "csv", path, progress=lambda d, t: calls.append((d, t))
+    )
+    lines = read_csv(path)
+    assert written == Organization.objects.count() == len(lines) - 1
+    assert lines[0][0] == "id"
+    names = {row[lines[0].index("name")] for row in lines[1:]}
+    assert "'=SUM(A1:A9)" in names and "Żółta Łódź sp. z o.o." in names
+    assert calls[0] == (0, written) and calls[-1] == (written, written)
+
+
+def test_csv_by_database_table_name_keeps_numbers_and_utc_times(filled, tmp_path):
+    Deal.objects.filter(pk=Deal.objects.order_by("pk")[0].pk).update(amount=decimal.Decimal("-5"))
+    path = tmp_path / "deals.csv"
+    table_export.export_table("pipelines_deal", "csv", path)
+    lines = read_csv(path)
+    header = lines[0]
+    first = lines[1]
+    assert first[header.index("amount")] == "-5.00"  # a number, not quoted text
+    assert first[header.index("created_at")].endswith("+00:00")
+    assert len(lines) - 1 == Deal.objects.count()
+
+
+def test_xlsx_of_a_table_with_json_and_binary_columns(filled, tmp_path):
+    path = tmp_path / "jobs.xlsx"
+    written = table_export.export_table("dataio.importjob", "xlsx", path)
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert written == 1 and len(values) == 2
+    header = values[0]
+    assert values[1][header.index("columns")].startswith("{")
+    assert values[1][header.index("data")]  # base64 of the uploaded file
+
+
+def test_every_table_exports(filled, tmp_path):
+    for name in tables.names():
+        assert table_export.export_table(name, "csv", tmp_path / "t.csv") >= 0
+
+
+def test_unknown_table_and_format(tmp_path):
+    with pytest.raises(LookupError, match="No table"):
+        table_export.export_table("nope", "csv", tmp_path / "x.csv")
+    with pytest.raises(ValueError, match="Unknown format"):
+        table_export.export_table("pipelines.deal", "pdf", tmp_path / "x.pdf")
