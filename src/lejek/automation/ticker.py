@@ -27,6 +27,7 @@ from lejek.automation import (
     context,
     engine,
     events,
+    periodic,
     queue,
     rules,
     scheduling,
@@ -72,6 +73,7 @@ def tick(now: datetime.datetime | None = None) -> dict[str, int]:
         "stale": detect_stale(now),
         "dates": date_rules(now),
         "audit": scan_audit(now),
+        "periodic": periodic.run_due(now),
     }
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 
 
@@ -16,3 +18,8 @@ class CustomersConfig(AppConfig):
         post_save.connect(
             handlers.status_changed, sender=StatusChange, dispatch_uid="customers-status-changed"
         )
+
+        from lejek.automation import periodic
+        from lejek.customers import tasks
+
+        periodic.register("customers.renewals", tasks.open_due_renewals, datetime.timedelta(days=1))

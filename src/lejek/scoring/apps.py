@@ -1,3 +1,4 @@
+import datetime
 from typing import Any
 
 from django.apps import AppConfig
@@ -15,6 +16,11 @@ class ScoringConfig(AppConfig):
 
         record_changed.connect(_lead_changed, sender=Lead, dispatch_uid="scoring-lead-changed")
         records_merged.connect(_leads_merged, sender=Lead, dispatch_uid="scoring-leads-merged")
+
+        from lejek.automation import periodic
+        from lejek.scoring import tasks
+
+        periodic.register("scoring.decay", tasks.decay_scores, datetime.timedelta(days=1))
 
 
 def _lead_changed(sender: Any, ids: list[int], **kwargs: Any) -> None:
