@@ -241,6 +241,11 @@ WEBHOOK_ALLOWED_NETWORKS = [
 WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 
 REPORTING_CURRENCY = os.environ.get("REPORTING_CURRENCY", "USD")
+# Qualification fields a lead must have before it may become sales qualified (SQL), e.g.
+# "budget,authority,need,timeline" (BANT); empty: none required.
+LEAD_SQL_REQUIRES = [
+    name.strip() for name in os.environ.get("LEAD_SQL_REQUIRES", "").split(",") if name.strip()
+]
 
 if PRODUCTION:
     # HTTPS only by default; a deployment behind a TLS-terminating proxy sets

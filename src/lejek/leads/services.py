@@ -131,9 +131,36 @@ def _status_values(lead: Lead, values: dict[str, Any]) -> dict[str, Any]:
     else:
         reason = ""  # leaving disqualified clears the reason
     changes["disqualified_reason"] = reason
+    if status == Lead.Status.SQL and lead.status != Lead.Status.SQL:
+        _check_qualification(lead, values)
     if status in QUALIFIED and lead.qualified_at is None:
         changes["qualified_at"] = timezone.now()
     return changes
+
+
+# What each qualification field needs to count as known.
+QUALIFICATION_LABELS = {
+    "budget": "the budget",
+    "budget_confirmed": "a confirmed budget",
+    "authority": "the contact's authority",
+    "need": "the need",
+    "timeline": "the timeline",
+    "company_size": "the company size",
+    "pain_points": "the pain points",
+}
+
+
+def _check_qualification(lead: Lead, values: dict[str, Any]) -> None:
+    """Moving to SQL may require the BANT fields (setting LEAD_SQL_REQUIRES)."""
+    errors: dict[str, list[str]] = {}
+    for name in getattr(settings, "LEAD_SQL_REQUIRES", []):
+        if name not in QUALIFICATION_LABELS:
+            continue
+        value = values.get(name, getattr(lead, name))
+        if value in (None, "", False) or (name == "authority" and value == "none"):
+            errors[name] = [f"Record {QUALIFICATION_LABELS[name]} before the lead becomes SQL."]
+    if errors:
+        raise ValidationFailed("The lead is not qualified yet.", fields=errors)
 
 
 def lead_create(*, actor: User, data: dict[str, Any]) -> Lead:

@@ -98,3 +98,21 @@ def test_route_and_create_routed(
     assert routed.status_code == 200, routed.json()
     assert routed.json()["owner"]["id"] in {owner.pk, teammate.pk}
     assert api_as(owner).post(f"leads/{lead.pk}/route", {"version": 2}).status_code == 403
+
+
+def test_moving_to_sql_can_require_the_bant_fields(owner: Any, api_as: Any, settings: Any) -> None:
+    settings.LEAD_SQL_REQUIRES = ["budget", "authority", "need", "timeline"]
+    lead = make_lead(owner, company_name="Acme", need="A CRM for 20 reps")
+    api = api_as(owner)
+    refused = api.post(f"leads/{lead.pk}/status", {"version": 1, "status": "sql"})
+    assert refused.status_code == 422
+    assert set(refused.json()["errors"]) == {"budget", "authority", "timeline"}
+    assert Lead.objects.get(pk=lead.pk).status == "new"
+    api.patch(
+        f"leads/{lead.pk}",
+        {"version": 1, "budget": "20000", "authority": "decision_maker", "timeline": "Q3"},
+    )
+    assert api.post(f"leads/{lead.pk}/status", {"version": 2, "status": "sql"}).status_code == 200
+    settings.LEAD_SQL_REQUIRES = []
+    other = make_lead(owner, company_name="Beta")
+    assert api.post(f"leads/{other.pk}/status", {"version": 1, "status": "sql"}).status_code == 200
