@@ -32,8 +32,29 @@ SOURCES = [
     PACKAGE / "forecasting" / "templates",
     PACKAGE / "forecasting" / "views.py",
     PACKAGE / "forecasting" / "forms.py",
+    PACKAGE / "salesops" / "templates",
+    PACKAGE / "salesops" / "views.py",
+    PACKAGE / "salesops" / "templatetags",
+    PACKAGE / "customers" / "templates",
+    PACKAGE / "customers" / "views.py",
+    PACKAGE / "customers" / "public_views.py",
+    PACKAGE / "customers" / "forms.py",
+    PACKAGE / "dataio" / "templates",
+    PACKAGE / "dataio" / "views.py",
+    PACKAGE / "leads" / "flow_views.py",
+    PACKAGE / "leads" / "flow_forms.py",
 ]
-CATALOGS = ["web", "contacts", "leads", "activities", "scoring", "forecasting"]
+CATALOGS = [
+    "web",
+    "contacts",
+    "leads",
+    "activities",
+    "scoring",
+    "forecasting",
+    "salesops",
+    "customers",
+    "dataio",
+]
 TEMPLATE_STRING = re.compile(r"""\{%\s*translate\s+(?:"([^"]+)"|'([^']+)')""")
 BLOCK = re.compile(r"\{%\s*blocktranslate[^%]*%\}(.*?)\{%\s*endblocktranslate\s*%\}", re.S)
 # A plural block's catalog entry is keyed by its singular text.
