@@ -10,7 +10,18 @@ from lejek.accounts.models import Team, User
 from lejek.analytics.filters import parse_month, period_from
 from lejek.core.errors import NotFound, ValidationFailed
 from lejek.core.listing import errors
-from lejek.salesops import audits, planner, present, schemas, scorecard, selectors, services
+from lejek.salesops import (
+    audits,
+    planner,
+    plans,
+    present,
+    quotas,
+    reviews,
+    schemas,
+    scorecard,
+    selectors,
+    statements,
+)
 from lejek.salesops.models import CommissionPlan
 
 router = Router(tags=["salesops"])
@@ -37,7 +48,7 @@ def create_quota(request: AuthedRequest, payload: schemas.QuotaIn):
         team = Team.objects.filter(pk=payload.team_id).first()
         if team is None:
             raise ValidationFailed.field("team_id", f"No team with id {payload.team_id}.")
-    quota = services.quota_create(
+    quota = quotas.quota_create(
         actor=request.user,
         user=user,
         team=team,
@@ -58,7 +69,7 @@ def _quota(request: AuthedRequest, quota_id: int):  # type: ignore[no-untyped-de
 
 @router.patch("/quotas/{int:quota_id}", response={200: schemas.QuotaOut, **errors(403, 404, 409)})
 def update_quota(request: AuthedRequest, quota_id: int, payload: schemas.QuotaPatch):
-    quota = services.quota_update(
+    quota = quotas.quota_update(
         actor=request.user,
         quota=_quota(request, quota_id),
         amount=payload.amount,
@@ -69,7 +80,7 @@ def update_quota(request: AuthedRequest, quota_id: int, payload: schemas.QuotaPa
 
 @router.delete("/quotas/{int:quota_id}", response={204: None, **errors(403, 404)})
 def delete_quota(request: AuthedRequest, quota_id: int):
-    services.quota_delete(actor=request.user, quota=_quota(request, quota_id))
+    quotas.quota_delete(actor=request.user, quota=_quota(request, quota_id))
     return Status(204, None)
 
 
@@ -77,7 +88,7 @@ def delete_quota(request: AuthedRequest, quota_id: int):
 def import_quotas(request: AuthedRequest, payload: schemas.QuotaImportIn):
     """CSV: `user` or `team`, `period` (2025-03 or 2025-Q2), `amount`, optional `currency`.
     All rows or none (422 lists every bad row); importing again updates amounts."""
-    return services.quotas_import(actor=request.user, text=payload.csv)
+    return quotas.quotas_import(actor=request.user, text=payload.csv)
 
 
 @router.get("/attainment", response={200: schemas.AttainmentOut, **errors(404)})
@@ -105,7 +116,7 @@ def _plan_data(payload: schemas.PlanIn | schemas.PlanPatch) -> dict[str, object]
 
 @router.post("/plans", response={201: schemas.PlanOut, **errors(403)})
 def create_plan(request: AuthedRequest, payload: schemas.PlanIn):
-    plan = services.plan_create(actor=request.user, data=_plan_data(payload))
+    plan = plans.plan_create(actor=request.user, data=_plan_data(payload))
     return Status(201, present.plan_out(plan))
 
 
@@ -118,7 +129,7 @@ def _plan(plan_id: int) -> CommissionPlan:
 
 @router.patch("/plans/{int:plan_id}", response={200: schemas.PlanOut, **errors(403, 404, 409)})
 def update_plan(request: AuthedRequest, plan_id: int, payload: schemas.PlanPatch):
-    plan = services.plan_update(
+    plan = plans.plan_update(
         actor=request.user, plan=_plan(plan_id), data=_plan_data(payload), version=payload.version
     )
     return present.plan_out(plan)
@@ -129,7 +140,7 @@ def assign_plan(request: AuthedRequest, plan_id: int, payload: schemas.AssignIn)
     user = User.objects.filter(pk=payload.user_id, is_active=True).first()
     if user is None:
         raise ValidationFailed.field("user_id", f"No active user with id {payload.user_id}.")
-    services.plan_assign(actor=request.user, user=user, plan=_plan(plan_id))
+    plans.plan_assign(actor=request.user, user=user, plan=_plan(plan_id))
     return Status(204, None)
 
 
@@ -147,7 +158,7 @@ def list_statements(request: AuthedRequest, params: Query[schemas.StatementQuery
 def compute_statements(request: AuthedRequest, payload: schemas.ComputeIn):
     """Drafts for every rep with a plan you may prepare statements for; approved statements
     are not rewritten but get adjustment lines for changes since approval."""
-    found = services.statements_compute(
+    found = statements.statements_compute(
         actor=request.user, month=parse_month(payload.month, "month"), team_id=payload.team_id
     )
     return [present.statement_out(s) for s in found]
@@ -163,7 +174,7 @@ def get_statement(request: AuthedRequest, statement_id: int):
     response={200: schemas.StatementOut, **errors(403, 404, 409)},
 )
 def approve_statement(request: AuthedRequest, statement_id: int, payload: schemas.ApproveIn):
-    statement = services.statement_approve(
+    statement = statements.statement_approve(
         actor=request.user,
         statement=selectors.statement_or_404(request.user, statement_id),
         version=payload.version,
@@ -177,7 +188,7 @@ def approve_statement(request: AuthedRequest, statement_id: int, payload: schema
 )
 def reconcile_statement(request: AuthedRequest, statement_id: int):
     statement = selectors.statement_or_404(request.user, statement_id)
-    services.statement_compute(actor=request.user, rep=statement.rep, month=statement.month)
+    statements.statement_compute(actor=request.user, rep=statement.rep, month=statement.month)
     statement.refresh_from_db()
     return present.statement_out(statement, True)
 
@@ -198,7 +209,7 @@ def audit_queue(request: AuthedRequest, params: Query[schemas.AuditQuery]):  # t
 @router.post("/audit/reviews", response={201: schemas.ReviewOut, **errors(403, 404, 409)})
 def record_review(request: AuthedRequest, payload: schemas.ReviewIn):
     deal = audits.deal_for_review(request.user, payload.deal_id)
-    review = services.review_record(
+    review = reviews.review_record(
         actor=request.user,
         deal=deal,
         still_qualified=payload.still_qualified,

@@ -21,16 +21,37 @@ from lejek.core.errors import Forbidden, NotFound
 from lejek.pipelines.models import Deal
 from lejek.salesops import selectors
 from lejek.salesops.models import AuditWeek, DealReview
-from lejek.salesops.services import week_start_of
 
 STALE_DAYS = 14
 FLAGS = ("stale", "no_next_activity", "close_date_passed", "missing_amount")
+# What the queue shows and flags are read from (a deal has many more columns).
+QUEUE_FIELDS = (
+    "title",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "stage__name",
+    "stage__rotting_days",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "last_activity_at",
+    "next_activity_at",
+    "next_step",
+    "created_at",
+    "stage_entered_at",
+)
 FLAG_LABELS = {
     "stale": "Stale",
     "no_next_activity": "No next activity",
     "close_date_passed": "Close date passed",
     "missing_amount": "Missing amount",
 }
+
+
+def week_start_of(day: datetime.date) -> datetime.date:
+    """The Monday of `day`'s week: when a team's audit week starts."""
+    return day - datetime.timedelta(days=day.weekday())
 
 
 def open_deals(*, team_id: int, owner_id: int | None = None) -> QuerySet[Deal]:
@@ -110,17 +131,13 @@ def queue(
     owner_id = None if (user.is_admin or user.is_manager) else user.pk
     deals = list(
         open_deals(team_id=team.pk, owner_id=owner_id)
-        .select_related("owner", "stage", "organization")
+        .select_related("owner", "stage")
+        .only(*QUEUE_FIELDS)
         .order_by("owner__first_name", "owner__username", "expected_close_date", "pk")
     )
     reviews = {}
-    if week is not None:
-        reviews = {
-            r.deal_id: r
-            for r in DealReview.objects.filter(
-                week=week, deal_id__in=[d.pk for d in deals]
-            ).select_related("reviewer")
-        }
+    if week is not None:  # the week's reviews are of this team's deals: no list of ids needed
+        reviews = {r.deal_id: r for r in DealReview.objects.filter(week=week)}
     items = []
     counts = dict.fromkeys(FLAGS, 0)
     for deal in deals:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lejek.accounts.models import Team, User
 from lejek.activities import services as activity_services
 from lejek.analytics.filters import add_months
-from lejek.salesops import selectors, services
+from lejek.salesops import reviews, selectors, statements
 
 
 def open_weeks(day: datetime.date) -> int:
@@ -18,7 +18,7 @@ def open_weeks(day: datetime.date) -> int:
     opened = 0
     for team in Team.objects.filter(members__role=User.Role.MANAGER).distinct().order_by("pk"):
         with transaction.atomic():
-            week, created = services.audit_week_open(team=team, day=day)
+            week, created = reviews.audit_week_open(team=team, day=day)
             if not created:
                 continue
             opened += 1
@@ -47,4 +47,4 @@ def open_weekly_audits() -> int:
 def reconcile_statements(months: int = 12) -> int:
     """Adjustment lines for approved statements of the last `months` months."""
     today = selectors.local_day(timezone.now()).replace(day=1)
-    return services.statements_reconcile(actor=None, since=add_months(today, -months))
+    return statements.statements_reconcile(actor=None, since=add_months(today, -months))

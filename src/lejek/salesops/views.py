@@ -19,7 +19,18 @@ from lejek.accounts.models import User
 from lejek.analytics.filters import parse_month, period_from, this_month
 from lejek.core.errors import DomainError, ValidationFailed
 from lejek.dataio import exports
-from lejek.salesops import audits, calc, charts, planner, present, scorecard, selectors, services
+from lejek.salesops import (
+    audits,
+    calc,
+    charts,
+    planner,
+    present,
+    quotas,
+    reviews,
+    scorecard,
+    selectors,
+    statements,
+)
 from lejek.web.http import domain_errors, error_message, is_htmx, user_of
 
 MAX_UPLOAD = 2_000_000
@@ -143,8 +154,8 @@ def _create_quota(user: User, data: Any) -> None:
         target_team = selectors.visible_teams(user).filter(pk=int(who[1:])).first()
     if target_user is None and target_team is None:
         raise ValidationFailed.field("who", _("Choose a rep or a team."))
-    kind, start = services.parse_period(data.get("period", ""))
-    services.quota_create(
+    kind, start = quotas.parse_period(data.get("period", ""))
+    quotas.quota_create(
         actor=user,
         user=target_user,
         team=target_team,
@@ -168,7 +179,7 @@ def quotas_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The file must be UTF-8 text (CSV)."))
         return redirect("salesops:quotas")
     try:
-        result = services.quotas_import(actor=user_of(request), text=text)
+        result = quotas.quotas_import(actor=user_of(request), text=text)
     except DomainError as exc:
         messages.error(request, error_message(exc))
     else:
@@ -186,7 +197,7 @@ def quota_delete(request: HttpRequest, quota_id: int) -> HttpResponse:
     quota = selectors.quotas_visible_to(user_of(request)).filter(pk=quota_id).first()
     if quota is None:
         raise Http404
-    services.quota_delete(actor=user_of(request), quota=quota)
+    quotas.quota_delete(actor=user_of(request), quota=quota)
     messages.success(request, _("The quota was deleted."))
     return redirect("salesops:quotas")
 
@@ -208,14 +219,16 @@ def statements_page(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     if request.method == "POST":
         try:
-            found = services.statements_compute(actor=user, month=month, team_id=_team_id(request))
+            found = statements.statements_compute(
+                actor=user, month=month, team_id=_team_id(request)
+            )
         except DomainError as exc:
             messages.error(request, error_message(exc))
         else:
             messages.success(request, _("%(count)s statements computed.") % {"count": len(found)})
         return redirect(f"{reverse('salesops:statements')}?month={month:%Y-%m}")
-    statements = selectors.statements_visible_to(user).filter(month=month).order_by("rep__username")
-    context = {**_common(request), "statements": statements, "month": month}
+    listed = selectors.statements_visible_to(user).filter(month=month).order_by("rep__username")
+    context = {**_common(request), "statements": listed, "month": month}
     return render(request, "salesops/statements.html", context)
 
 
@@ -249,7 +262,7 @@ def statement_approve(request: HttpRequest, statement_id: int) -> HttpResponse:
     user = user_of(request)
     statement = selectors.statement_or_404(user, statement_id)
     version = request.POST.get("version", "")
-    services.statement_approve(
+    statements.statement_approve(
         actor=user, statement=statement, version=int(version) if version.isdigit() else 0
     )
     messages.success(request, _("The statement was approved and is now frozen."))
@@ -308,7 +321,7 @@ def review(request: HttpRequest, deal_id: int) -> HttpResponse:
         raise ValidationFailed.field(
             "still_qualified", _("Say whether the deal is still qualified.")
         )
-    found = services.review_record(
+    found = reviews.review_record(
         actor=user,
         deal=deal,
         still_qualified=answer == "yes",

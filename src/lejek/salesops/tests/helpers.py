@@ -8,7 +8,7 @@ from lejek.accounts.models import User
 from lejek.analytics.tests.helpers import History, clock, t
 from lejek.pipelines import services as pipeline_services
 from lejek.pipelines.models import Deal, Pipeline
-from lejek.salesops import services
+from lejek.salesops import plans
 from lejek.salesops.models import CommissionPlan
 
 __all__ = ["History", "clock", "pipeline", "plan_for", "t", "won_deal"]
@@ -35,9 +35,9 @@ def plan_for(
         "kind": "cliff",
         **extra,
     }
-    plan = services.plan_create(actor=admin, data=data)
+    plan = plans.plan_create(actor=admin, data=data)
     for rep in reps:
-        services.plan_assign(actor=admin, user=rep, plan=plan)
+        plans.plan_assign(actor=admin, user=rep, plan=plan)
     return plan
 
 

@@ -7,7 +7,7 @@ import pytest
 from lejek.activities import services as activity_services
 from lejek.core.errors import Conflict, Forbidden
 from lejek.core.models import AuditEntry
-from lejek.salesops import audits, services, tasks
+from lejek.salesops import audits, reviews, tasks
 from lejek.salesops.models import AuditWeek, DealReview
 from lejek.salesops.tests.helpers import History, clock, pipeline, t
 
@@ -72,13 +72,13 @@ def test_recording_a_review_writes_history_and_moves_progress(
 ) -> None:
     deal = constructed["old"]
     with clock(t(NOW)):
-        review = services.review_record(
+        review = reviews.review_record(
             actor=manager, deal=deal, still_qualified=False, next_action="Close as lost"
         )
         q = audits.queue(manager)
         assert (q.total, q.reviewed) == (3, 1) and q.progress == pytest.approx(1 / 3)
         # Recorded again the same week: the same review, changed, and the change logged.
-        services.review_record(actor=owner, deal=deal, still_qualified=True, next_action="Call")
+        reviews.review_record(actor=owner, deal=deal, still_qualified=True, next_action="Call")
         pending = audits.queue(manager, pending_only=True)
     assert DealReview.objects.count() == 1
     assert DealReview.objects.get().still_qualified is True
@@ -90,9 +90,9 @@ def test_recording_a_review_writes_history_and_moves_progress(
     assert AuditEntry.objects.filter(entity_type="dealreview", field="still_qualified").count() == 2
     assert "Old, no amount" not in {i["deal"].title for i in pending.items}
     with pytest.raises(Forbidden):
-        services.review_record(actor=outsider, deal=deal, still_qualified=True)
+        reviews.review_record(actor=outsider, deal=deal, still_qualified=True)
     with pytest.raises(Conflict):
-        services.review_record(actor=manager, deal=constructed["won"], still_qualified=True)
+        reviews.review_record(actor=manager, deal=constructed["won"], still_qualified=True)
 
 
 def test_weekly_task_opens_each_team_queue_once(manager, other_manager, constructed) -> None:
@@ -107,3 +107,23 @@ def test_weekly_task_opens_each_team_queue_once(manager, other_manager, construc
 
     reminders = Activity.objects.filter(kind="task", subject__startswith="Weekly pipeline audit")
     assert set(reminders.values_list("owner_id", flat=True)) == {manager.pk, other_manager.pk}
+
+
+def test_queue_reads_a_constant_number_of_queries(
+    admin, manager, owner, teammate, constructed, django_assert_max_num_queries
+) -> None:
+    """However many open deals and reviews: the team, its week, the deals, the reviews."""
+    p = pipeline(admin)
+    for rep in (owner, teammate):
+        h = History(rep, p)
+        for n in range(8):
+            h.deal("2025-02-01", amount=100 + n, title=f"More {rep.username} {n}")
+    with clock(t(NOW)):
+        reviews.review_record(actor=manager, deal=constructed["old"], still_qualified=True)
+        reviews.review_record(actor=manager, deal=constructed["late"], still_qualified=False)
+        with django_assert_max_num_queries(4):
+            q = audits.queue(manager)
+        with django_assert_max_num_queries(4):
+            audits.queue(admin, team_id=manager.team_id, flag="stale", pending_only=True)
+    assert (q.total, q.reviewed) == (19, 2)
+    assert all(item["deal"].stage.name and item["deal"].owner.username for item in q.items)

@@ -8,7 +8,7 @@ import pytest
 from lejek.analytics.filters import Period
 from lejek.core.errors import Conflict, Forbidden, ValidationFailed, VersionConflict
 from lejek.core.models import AuditEntry
-from lejek.salesops import selectors, services
+from lejek.salesops import quotas, selectors
 from lejek.salesops.models import Quota
 from lejek.salesops.tests.helpers import month, pipeline, won_deal
 
@@ -18,57 +18,53 @@ JAN = datetime.date(2025, 1, 1)
 
 
 def test_manager_sets_team_quotas_rep_cannot(manager, owner, outsider, team_a) -> None:
-    q = services.quota_create(
+    q = quotas.quota_create(
         actor=manager, user=owner, kind="month", period_start=JAN, amount=D("10000")
     )
     assert q.currency == "USD" and q.period == Period(JAN, JAN)
     assert AuditEntry.objects.filter(entity_type="quota", entity_id=q.pk).exists()
-    services.quota_create(actor=manager, team=team_a, kind="quarter", period_start=JAN, amount=D(1))
+    quotas.quota_create(actor=manager, team=team_a, kind="quarter", period_start=JAN, amount=D(1))
     with pytest.raises(Forbidden):
-        services.quota_create(
+        quotas.quota_create(
             actor=manager, user=outsider, kind="month", period_start=JAN, amount=D(1)
         )
     with pytest.raises(Forbidden):
-        services.quota_create(
+        quotas.quota_create(
             actor=owner, user=owner, kind="month", period_start=month("2025-02"), amount=D(1)
         )
     with pytest.raises(Conflict):
-        services.quota_create(
-            actor=manager, user=owner, kind="month", period_start=JAN, amount=D(2)
-        )
+        quotas.quota_create(actor=manager, user=owner, kind="month", period_start=JAN, amount=D(2))
     with pytest.raises(ValidationFailed):
-        services.quota_create(
+        quotas.quota_create(
             actor=manager, user=owner, kind="quarter", period_start=month("2025-02"), amount=D(1)
         )
 
 
 def test_update_checks_version(manager, owner) -> None:
-    q = services.quota_create(
-        actor=manager, user=owner, kind="month", period_start=JAN, amount=D(5)
-    )
-    services.quota_update(actor=manager, quota=q, amount=D(7), version=1)
+    q = quotas.quota_create(actor=manager, user=owner, kind="month", period_start=JAN, amount=D(5))
+    quotas.quota_update(actor=manager, quota=q, amount=D(7), version=1)
     assert Quota.objects.get().amount == D(7)
     with pytest.raises(VersionConflict):
-        services.quota_update(actor=manager, quota=q, amount=D(8), version=1)
+        quotas.quota_update(actor=manager, quota=q, amount=D(8), version=1)
 
 
 def test_import_all_or_nothing_and_rerun(admin, owner, teammate, team_a) -> None:
     bad = "user,period,amount\nowner,2025-01,10000\nnobody,2025-01,5\nteammate,2025-13,5\n"
     with pytest.raises(ValidationFailed) as caught:
-        services.quotas_import(actor=admin, text=bad)
+        quotas.quotas_import(actor=admin, text=bad)
     assert "Row 3" in caught.value.message and "Row 4" in caught.value.message
     assert not Quota.objects.exists()
     good = (
         "\ufeffuser,team,period,amount\nowner,,2025-01,10000\nteammate,,2025-Q1,30000\n"
         ",Team A,2025-Q1,60000\n"
     )
-    assert services.quotas_import(actor=admin, text=good) == {
+    assert quotas.quotas_import(actor=admin, text=good) == {
         "created": 3,
         "updated": 0,
         "unchanged": 0,
     }
     again = good.replace("10000", "12000")
-    assert services.quotas_import(actor=admin, text=again) == {
+    assert quotas.quotas_import(actor=admin, text=again) == {
         "created": 0,
         "updated": 1,
         "unchanged": 2,
@@ -82,12 +78,10 @@ def test_attainment_and_rate(admin, manager, owner, teammate, team_a, outsider) 
     won_deal(teammate, p, 9000, "2025-01-02", "2025-01-21")
     won_deal(outsider, p, 50000, "2025-01-02", "2025-01-21")
     for rep in (owner, teammate):
-        services.quota_create(
+        quotas.quota_create(
             actor=manager, user=rep, kind="month", period_start=JAN, amount=D(10000)
         )
-    services.quota_create(
-        actor=manager, team=team_a, kind="month", period_start=JAN, amount=D(25000)
-    )
+    quotas.quota_create(actor=manager, team=team_a, kind="month", period_start=JAN, amount=D(25000))
     found = selectors.attainment(manager, Period(JAN, JAN))
     by_user = {r["user"].username: r for r in found["reps"]}
     assert set(by_user) == {"owner", "teammate", "manager"}  # not the other team

@@ -8,7 +8,7 @@ import pytest
 from lejek.accounts import services as account_services
 from lejek.accounts.models import User
 from lejek.analytics.filters import Period
-from lejek.salesops import calc, scorecard, services
+from lejek.salesops import calc, quotas, scorecard
 from lejek.salesops.tests.helpers import clock, month, pipeline, t, won_deal
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def team(admin, manager, team_a):
         )
         reps[name] = rep
         for first in (JAN, FEB):
-            services.quota_create(
+            quotas.quota_create(
                 actor=manager, user=rep, kind="month", period_start=first, amount=D(10000)
             )
         won_deal(rep, p, jan, "2025-01-02", "2025-01-15")

@@ -7,7 +7,7 @@ import pytest
 from lejek.core.errors import Conflict, Forbidden, ValidationFailed
 from lejek.core.models import AuditEntry
 from lejek.pipelines import services as pipeline_services
-from lejek.salesops import services
+from lejek.salesops import plans, statements
 from lejek.salesops.models import Statement, StatementLine
 from lejek.salesops.tests.helpers import History, clock, month, pipeline, plan_for, t, won_deal
 
@@ -26,34 +26,34 @@ def test_golden_example_4_statements(admin, manager, owner, teammate) -> None:
     won_deal(owner, p, 5000, "2025-01-03", "2025-01-31")
     won_deal(owner, p, 4000, "2025-01-03", "2025-02-01")  # February: not counted
     won_deal(teammate, p, 25000, "2025-01-03", "2025-01-15")
-    statements = {s.rep_id: s for s in services.statements_compute(actor=manager, month=JAN)}
-    junior, senior = statements[owner.pk], statements[teammate.pk]
+    computed = {s.rep_id: s for s in statements.statements_compute(actor=manager, month=JAN)}
+    junior, senior = computed[owner.pk], computed[teammate.pk]
     assert (junior.revenue, junior.commission, junior.total_pay) == (D(12000), D(1200), D(4200))
     assert sorted(line.revenue for line in junior.lines.all()) == [D(5000), D(7000)]
     assert (senior.revenue, senior.commission) == (D(25000), D(2500))
     # Another junior who wins 9,000 earns nothing under the cliff plan.
-    services.plan_assign(actor=admin, user=manager, plan=junior.plan)
+    plans.plan_assign(actor=admin, user=manager, plan=junior.plan)
     won_deal(manager, p, 9000, "2025-01-04", "2025-01-20")
-    other = services.statement_compute(actor=admin, rep=manager, month=JAN)
+    other = statements.statement_compute(actor=admin, rep=manager, month=JAN)
     assert (other.revenue, other.commission, other.total_pay) == (D(9000), D(0), D(3000))
 
 
 def test_who_may_compute_and_approve(admin, manager, owner, outsider, other_manager) -> None:
     plan_for(admin, owner, manager)
     with pytest.raises(Forbidden):
-        services.statement_compute(actor=owner, rep=owner, month=JAN)
+        statements.statement_compute(actor=owner, rep=owner, month=JAN)
     with pytest.raises(Forbidden):
-        services.statement_compute(actor=other_manager, rep=owner, month=JAN)
+        statements.statement_compute(actor=other_manager, rep=owner, month=JAN)
     with pytest.raises(ValidationFailed):
-        services.statement_compute(actor=admin, rep=outsider, month=JAN)  # no plan
-    own = services.statement_compute(actor=manager, rep=manager, month=JAN)
+        statements.statement_compute(actor=admin, rep=outsider, month=JAN)  # no plan
+    own = statements.statement_compute(actor=manager, rep=manager, month=JAN)
     with pytest.raises(Forbidden):
-        services.statement_approve(actor=manager, statement=own, version=own.version)
-    s = services.statement_compute(actor=manager, rep=owner, month=JAN)
-    approved = services.statement_approve(actor=manager, statement=s, version=s.version)
+        statements.statement_approve(actor=manager, statement=own, version=own.version)
+    s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    approved = statements.statement_approve(actor=manager, statement=s, version=s.version)
     assert approved.is_frozen and approved.approved_by == manager
     with pytest.raises(Conflict):
-        services.statement_approve(actor=manager, statement=approved, version=approved.version)
+        statements.statement_approve(actor=manager, statement=approved, version=approved.version)
 
 
 def test_approved_statement_is_frozen_and_reopen_claws_back(admin, manager, owner) -> None:
@@ -61,18 +61,18 @@ def test_approved_statement_is_frozen_and_reopen_claws_back(admin, manager, owne
     plan = plan_for(admin, owner, target="10000")
     big = won_deal(owner, p, 8000, "2025-01-02", "2025-01-10")
     won_deal(owner, p, 4000, "2025-01-02", "2025-01-12")
-    s = services.statement_compute(actor=manager, rep=owner, month=JAN)
-    s = services.statement_approve(actor=manager, statement=s, version=s.version)
+    s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    s = statements.statement_approve(actor=manager, statement=s, version=s.version)
     frozen = list(s.lines.values_list("pk", "revenue"))
     assert s.commission == D(1200)
 
     # A plan change after approval does not touch the approved statement.
-    services.plan_update(actor=admin, plan=plan, data={"rate": D("0.2")}, version=plan.version)
+    plans.plan_update(actor=admin, plan=plan, data={"rate": D("0.2")}, version=plan.version)
     # The 8,000 deal is reopened in February: January falls below target.
     with clock(t("2025-02-05")):
         big.refresh_from_db()
         pipeline_services.deal_reopen(actor=owner, deal=big, version=big.version)
-    again = services.statement_compute(actor=manager, rep=owner, month=JAN)  # reconciles
+    again = statements.statement_compute(actor=manager, rep=owner, month=JAN)  # reconciles
     assert again.pk == s.pk and again.status == Statement.Status.APPROVED
     assert list(again.lines.filter(is_adjustment=False).values_list("pk", "revenue")) == frozen
     adjustments = list(again.lines.filter(is_adjustment=True).order_by("pk"))
@@ -89,15 +89,15 @@ def test_approved_statement_is_frozen_and_reopen_claws_back(admin, manager, owne
         == 2
     )
     # Running it again adds nothing.
-    services.statement_reconcile(actor=manager, statement=again)
+    statements.statement_reconcile(actor=manager, statement=again)
     assert again.lines.filter(is_adjustment=True).count() == 2
 
     # Won again in February: January stays clawed back; February counts it.
     with clock(t("2025-02-10")):
         big.refresh_from_db()
         pipeline_services.deal_mark_won(actor=owner, deal=big, version=big.version)
-    assert services.statement_reconcile(actor=None, statement=again).lines.count() == 4
-    feb = services.statement_compute(actor=manager, rep=owner, month=month("2025-02"))
+    assert statements.statement_reconcile(actor=None, statement=again).lines.count() == 4
+    feb = statements.statement_compute(actor=manager, rep=owner, month=month("2025-02"))
     assert feb.revenue == D(8000) and feb.commission == D(0)
 
 
@@ -105,8 +105,8 @@ def test_amount_change_and_late_deal_after_approval(admin, manager, owner) -> No
     p = pipeline(admin)
     plan_for(admin, owner, target="10000")
     deal = won_deal(owner, p, 10000, "2025-01-02", "2025-01-10")
-    s = services.statement_compute(actor=manager, rep=owner, month=JAN)
-    s = services.statement_approve(actor=manager, statement=s, version=s.version)
+    s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    s = statements.statement_approve(actor=manager, statement=s, version=s.version)
     deal.refresh_from_db()
     with clock(t("2025-02-02")):
         pipeline_services.deal_update(
@@ -115,7 +115,7 @@ def test_amount_change_and_late_deal_after_approval(admin, manager, owner) -> No
             data={"amount": D("9999.99")},
             version=deal.version,
         )
-    s = services.statement_reconcile(actor=manager, statement=s)
+    s = statements.statement_reconcile(actor=manager, statement=s)
     kinds = [(a.kind, a.revenue, a.commission) for a in s.lines.filter(is_adjustment=True)]
     assert kinds == [
         (StatementLine.Kind.CHANGE, D("-0.01"), D(0)),
@@ -127,6 +127,48 @@ def test_amount_change_and_late_deal_after_approval(admin, manager, owner) -> No
         late.refresh_from_db()
         # Won in January, recorded later (imported): counted as a late line.
         pipeline_services.deal_mark_won(actor=owner, deal=late, version=late.version)
-    s = services.statement_reconcile(actor=manager, statement=s)
+    s = statements.statement_reconcile(actor=manager, statement=s)
     assert s.lines.filter(kind=StatementLine.Kind.LATE).get().revenue == D(500)
     assert s.commission + s.adjustments == D("1050.00")
+
+
+def test_statements_are_computed_in_a_constant_number_of_queries(
+    admin, manager, owner, teammate, django_assert_max_num_queries
+) -> None:
+    """Reps, plans, the month's statements, the won deals, then the writes in bulk: the same
+    number of queries for one rep with one deal as for three reps with many, first computed
+    or recomputed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    p = pipeline(admin)
+    plan_for(admin, owner, teammate, manager)
+    won_deal(owner, p, 1000, "2025-01-02", "2025-01-10")
+    with CaptureQueriesContext(connection) as one:
+        statements.statements_compute(actor=admin, month=JAN, team_id=owner.team_id)
+    Statement.objects.all().delete()
+    for rep in (owner, teammate, manager):
+        for n in range(6):
+            won_deal(rep, p, 1000 + n, "2025-01-02", f"2025-01-{10 + n}")
+    with django_assert_max_num_queries(len(one)):
+        found = statements.statements_compute(actor=admin, month=JAN, team_id=owner.team_id)
+    assert [s.lines.count() for s in found] == [6, 7, 6]  # by rep id: manager, owner, teammate
+    with django_assert_max_num_queries(len(one)):  # recomputing the drafts
+        again = statements.statements_compute(actor=admin, month=JAN, team_id=owner.team_id)
+    assert [s.version for s in again] == [2, 2, 2]
+    assert [s.revenue for s in again] == [s.revenue for s in found]
+    assert StatementLine.objects.count() == 19
+    assert len(one) <= 10
+
+
+def test_a_draft_approved_meanwhile_is_not_overwritten(admin, manager, owner) -> None:
+    p = pipeline(admin)
+    plan_for(admin, owner)
+    won_deal(owner, p, 1000, "2025-01-02", "2025-01-10")
+    stale = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    statements.statement_approve(
+        actor=manager, statement=Statement.objects.get(pk=stale.pk), version=stale.version
+    )
+    with pytest.raises(Conflict):
+        statements._update_drafts([stale])
+    assert Statement.objects.get(pk=stale.pk).status == Statement.Status.APPROVED

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from lejek.salesops import services
+from lejek.salesops import quotas
 from lejek.salesops.models import DealReview, Quota, Statement
 from lejek.salesops.tests.helpers import History, month, pipeline, plan_for, won_deal
 
@@ -116,7 +116,7 @@ def test_audit_review_form(admin, manager, owner) -> None:
 def test_scorecard_page_shows_quadrants(admin, manager, owner) -> None:
     p = pipeline(admin)
     for m in ("2025-01", "2025-02"):
-        services.quota_create(
+        quotas.quota_create(
             actor=manager, user=owner, kind="month", period_start=month(m), amount=D(1000)
         )
     won_deal(owner, p, 500, "2025-01-02", "2025-01-10")

@@ -1,0 +1,435 @@
+"""Monthly commission statements: compute drafts, approve (freeze), reconcile approved ones.
+
+Drafts are computed set-based: one query for the reps and their plans, one for their
+statements of the month, one for every deal they won in it (per batch of 500 reps), then
+the statements and their lines are written in bulk (new statements with one INSERT, changed
+ones and the lines with one prepared statement run over all rows), so the number of queries
+does not grow with the number of reps or deals. An approved statement is never rewritten:
+later changes to its deals are appended as adjustment lines (`statement_reconcile`).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from lejek.accounts.models import User
+from lejek.analytics.filters import Period
+from lejek.analytics.rates import RateTable
+from lejek.core import audit
+from lejek.core.errors import Conflict, Forbidden, ValidationFailed, VersionConflict
+from lejek.core.models import AuditEntry
+from lejek.salesops import calc, selectors
+from lejek.salesops.models import CommissionAssignment, CommissionPlan, Statement, StatementLine
+from lejek.salesops.plans import terms_of
+
+REPS_PER_QUERY = 500  # reps whose won deals are read in one query
+LINES_PER_INSERT = 2000
+
+
+def _may_run_statements(actor: User, rep: User) -> None:
+    if actor.is_admin:
+        return
+    if actor.is_manager and actor.team_id and rep.team_id == actor.team_id:
+        return
+    raise Forbidden("Only the rep's manager or an administrator may prepare statements.")
+
+
+def _deal_line(statement: Statement, deal: selectors.WonDeal, **extra: Any) -> StatementLine:
+    return StatementLine(
+        statement=statement,
+        deal_id=deal.deal_id,
+        deal_title=deal.title[:200],
+        closed_at=deal.closed_at,
+        amount=deal.amount,
+        amount_currency=deal.currency,
+        revenue=deal.revenue,
+        note=deal.note,
+        **extra,
+    )
+
+
+def _chunks[T](items: Sequence[T], size: int) -> Iterable[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def won_by_rep(
+    rep_ids: Sequence[int], month: datetime.date, rates: RateTable
+) -> dict[int, list[selectors.WonDeal]]:
+    """Every deal each rep won in the month: one query per `REPS_PER_QUERY` reps."""
+    found: dict[int, list[selectors.WonDeal]] = defaultdict(list)
+    for part in _chunks(rep_ids, REPS_PER_QUERY):
+        for deal in selectors.won_deals(part, Period(month, month), rates):
+            found[deal.owner_id].append(deal)
+    return found
+
+
+def _write_drafts(
+    *,
+    actor: User,
+    month: datetime.date,
+    plans: dict[int, CommissionPlan],
+    existing: dict[int, Statement],
+    rates: RateTable,
+) -> dict[int, Statement]:
+    """Compute (or recompute) the draft statement of each rep in `plans` (rep id → plan) for
+    the month, in a constant number of queries plus one per batch of lines. `existing` holds
+    the reps' drafts of the month (none of them approved)."""
+    rep_ids = sorted(plans)
+    deals = won_by_rep(rep_ids, month, rates)
+    now = timezone.now()
+    terms = {plan.pk: terms_of(plan) for plan in plans.values()}
+    created: list[Statement] = []
+    changed: list[Statement] = []
+    for rep_id in rep_ids:
+        plan = plans[rep_id]
+        plan_terms = terms[plan.pk]
+        revenue = sum((d.revenue for d in deals.get(rep_id, ())), Decimal("0.00"))
+        statement = existing.get(rep_id)
+        if statement is None:
+            statement = Statement(rep_id=rep_id, month=month)
+            created.append(statement)
+        else:
+            statement.version += 1
+            changed.append(statement)
+        statement.plan = plan
+        statement.terms = plan_terms.as_dict()
+        statement.currency = plan.currency
+        statement.base_pay = plan_terms.base_pay
+        statement.revenue = revenue
+        statement.commission = calc.commission(plan_terms, revenue)
+        statement.adjustments = Decimal("0.00")
+        statement.computed_at = now
+    with transaction.atomic():
+        if changed:
+            _update_drafts(changed)
+            # A draft's lines are only ever a projection of the deals: replaced whole.
+            for part in _chunks([s.pk for s in changed], REPS_PER_QUERY):
+                StatementLine.objects.filter(statement_id__in=part).delete()
+        if created:
+            Statement.objects.bulk_create(created, batch_size=REPS_PER_QUERY)
+            if any(s.pk is None for s in created):  # a database that returns no ids
+                ids = dict(
+                    Statement.objects.filter(
+                        month=month, rep_id__in=[s.rep_id for s in created]
+                    ).values_list("rep_id", "pk")
+                )
+                for statement in created:
+                    statement.pk = ids[statement.rep_id]
+            AuditEntry.objects.bulk_create(
+                [
+                    AuditEntry(
+                        entity_type=audit.entity_type_of(s),
+                        entity_id=s.pk,
+                        action=AuditEntry.Action.CREATED,
+                        actor=actor,
+                    )
+                    for s in created
+                ],
+                batch_size=LINES_PER_INSERT,
+            )
+        statements = {s.rep_id: s for s in (*created, *changed)}
+        _insert_lines(
+            [(statements[rep_id].pk, deal) for rep_id in rep_ids for deal in deals.get(rep_id, ())],
+            now,
+        )
+    return statements
+
+
+# The ORM's bulk_create and bulk_update spend far longer building SQL for thousands of rows
+# than the database spends storing them, so the drafts' rows are written with one prepared
+# statement run over all of them (executemany): one query, whatever the number of rows.
+
+DRAFT_FIELDS = (
+    "plan",
+    "terms",
+    "currency",
+    "base_pay",
+    "revenue",
+    "commission",
+    "adjustments",
+    "computed_at",
+    "version",
+)
+LINE_FIELDS = (
+    "statement",
+    "kind",
+    "is_adjustment",
+    "deal",
+    "deal_title",
+    "closed_at",
+    "amount",
+    "amount_currency",
+    "revenue",
+    "commission",
+    "note",
+    "created_at",
+)
+
+
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+    found = [model._meta.get_field(name) for name in names]
+    assert all(isinstance(f, models.Field) and f.concrete for f in found)
+    return found  # type: ignore[return-value]
+
+
+def _update_drafts(drafts: list[Statement]) -> None:
+    """Write the drafts' new figures; a statement approved meanwhile is a conflict."""
+    qn = connection.ops.quote_name
+    fields = _fields(Statement, DRAFT_FIELDS)
+    assigned = ", ".join(f"{qn(str(f.column))} = %s" for f in fields)
+    sql = (
+        f"UPDATE {qn(Statement._meta.db_table)} SET {assigned} "  # noqa: S608
+        f"WHERE {qn('id')} = %s AND {qn('status')} = %s"
+    )
+    rows = [
+        (
+            *(f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields),
+            s.pk,
+            Statement.Status.DRAFT.value,
+        )
+        for s in drafts
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        if cursor.rowcount >= 0 and cursor.rowcount != len(rows):
+            raise Conflict("A statement was approved while it was being recomputed; try again.")
+
+
+def _insert_lines(lines: list[tuple[int, selectors.WonDeal]], now: datetime.datetime) -> None:
+    """A `deal` line for each (statement id, won deal), in order."""
+    if not lines:
+        return
+    qn = connection.ops.quote_name
+    ops = connection.ops
+    columns = ", ".join(qn(str(f.column)) for f in _fields(StatementLine, LINE_FIELDS))
+    sql = (
+        f"INSERT INTO {qn(StatementLine._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(LINE_FIELDS))})"
+    )
+    created_at = ops.adapt_datetimefield_value(now)
+    zero = ops.adapt_decimalfield_value(Decimal("0.00"))
+    kind = StatementLine.Kind.DEAL.value
+    rows = [
+        (
+            statement_id,
+            kind,
+            False,
+            deal.deal_id,
+            deal.title[:200],
+            ops.adapt_datetimefield_value(deal.closed_at),
+            None if deal.amount is None else ops.adapt_decimalfield_value(deal.amount),
+            deal.currency,
+            ops.adapt_decimalfield_value(deal.revenue),
+            zero,
+            deal.note,
+            created_at,
+        )
+        for statement_id, deal in lines
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), LINES_PER_INSERT):
+            cursor.executemany(sql, rows[start : start + LINES_PER_INSERT])
+
+
+def statement_compute(
+    *, actor: User, rep: User, month: datetime.date, rates: RateTable | None = None
+) -> Statement:
+    """Compute (or recompute) a rep's draft statement for a month from the deals won in it.
+    An approved statement is not rewritten: it is reconciled (see `statement_reconcile`)."""
+    _may_run_statements(actor, rep)
+    month = month.replace(day=1)
+    rates = rates or RateTable.load()
+    existing = Statement.objects.filter(rep=rep, month=month).first()
+    if existing is not None and existing.is_frozen:
+        return statement_reconcile(actor=actor, statement=existing, rates=rates)
+    assignment = CommissionAssignment.objects.select_related("plan").filter(user=rep).first()
+    plan = assignment.plan if assignment else (existing.plan if existing else None)
+    if plan is None:
+        raise ValidationFailed.field("rep_id", f"{rep.display_name} has no commission plan.")
+    drafts = _write_drafts(
+        actor=actor,
+        month=month,
+        plans={rep.pk: plan},
+        existing={rep.pk: existing} if existing else {},
+        rates=rates,
+    )
+    return drafts[rep.pk]
+
+
+def statements_compute(
+    *, actor: User, month: datetime.date, team_id: int | None = None
+) -> list[Statement]:
+    """Statements for every rep with a plan whom `actor` may prepare statements for: drafts
+    computed together (a constant number of queries, whatever the number of reps and deals),
+    approved ones reconciled one by one. Ordered by rep."""
+    month = month.replace(day=1)
+    reps = User.objects.filter(is_active=True, commission_assignment__isnull=False)
+    if not actor.is_admin:
+        if not (actor.is_manager and actor.team_id):
+            raise Forbidden("Only managers and administrators prepare statements.")
+        reps = reps.filter(team_id=actor.team_id)
+    if team_id is not None:
+        reps = reps.filter(team_id=team_id)
+    plans = dict(reps.values_list("pk", "commission_assignment__plan_id"))
+    if not plans:
+        return []
+    rates = RateTable.load()
+    by_id = CommissionPlan.objects.in_bulk(set(plans.values()))
+    found: dict[int, Statement] = {}
+    drafts: dict[int, Statement] = {}
+    approved: list[Statement] = []
+    for part in _chunks(sorted(plans), REPS_PER_QUERY):
+        for statement in Statement.objects.filter(month=month, rep_id__in=part):
+            if statement.is_frozen:
+                approved.append(statement)
+            else:
+                drafts[statement.rep_id] = statement
+    frozen = {s.rep_id for s in approved}
+    found.update(
+        _write_drafts(
+            actor=actor,
+            month=month,
+            plans={rep: by_id[plan] for rep, plan in plans.items() if rep not in frozen},
+            existing=drafts,
+            rates=rates,
+        )
+    )
+    for statement in approved:
+        found[statement.rep_id] = statement_reconcile(actor=actor, statement=statement, rates=rates)
+    return [found[rep] for rep in sorted(found)]
+
+
+def statement_approve(*, actor: User, statement: Statement, version: int) -> Statement:
+    """Freeze a statement: its lines and amounts never change again."""
+    _may_run_statements(actor, statement.rep)
+    if statement.rep_id == actor.pk and not actor.is_admin:
+        raise Forbidden("Someone other than the rep approves a statement.")
+    if statement.is_frozen:
+        raise Conflict("This statement is already approved.")
+    if statement.version != version:
+        raise VersionConflict(statement.version)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Statement.objects.filter(pk=statement.pk, version=version).update(
+            status=Statement.Status.APPROVED,
+            approved_at=now,
+            approved_by=actor,
+            version=version + 1,
+        )
+        if not updated:
+            raise VersionConflict(Statement.objects.get(pk=statement.pk).version)
+        audit.log_event(
+            actor=actor,
+            instance=statement,
+            action=AuditEntry.Action.STATUS_CHANGED,
+            field="status",
+            old=Statement.Status.DRAFT,
+            new=Statement.Status.APPROVED,
+            note=f"commission {statement.commission}",
+        )
+    statement.refresh_from_db()
+    return statement
+
+
+def statement_reconcile(
+    *, actor: User | None, statement: Statement, rates: RateTable | None = None
+) -> Statement:
+    """Compare an approved statement with the deals as they are now and append an adjustment
+    line for each difference: a clawback for a deal no longer won (reopened, lost, deleted),
+    a change for an amount edited after approval, a late line for a deal now counted, and one
+    line for the resulting change in commission (under the terms frozen at approval). Safe to
+    run again: once in step, nothing is added."""
+    if not statement.is_frozen:
+        raise Conflict("Only an approved statement is reconciled; recompute a draft instead.")
+    terms = calc.Terms.from_dict(statement.terms)
+    month = statement.month
+    deals = {
+        d.deal_id: d for d in selectors.won_deals([statement.rep_id], Period(month, month), rates)
+    }
+    with transaction.atomic():
+        locked = Statement.objects.select_for_update().get(pk=statement.pk)
+        lines = list(locked.lines.all())
+        counted: dict[int | None, Decimal] = {}
+        for line in lines:
+            if line.kind != StatementLine.Kind.COMMISSION:
+                counted[line.deal_id] = counted.get(line.deal_id, Decimal(0)) + line.revenue
+        new_lines: list[StatementLine] = []
+        for deal_id, revenue in counted.items():
+            if deal_id is None or deal_id in deals or revenue == 0:
+                continue
+            first = next(ln for ln in lines if ln.deal_id == deal_id)
+            new_lines.append(
+                StatementLine(
+                    statement=locked,
+                    kind=StatementLine.Kind.CLAWBACK,
+                    is_adjustment=True,
+                    deal_id=deal_id,
+                    deal_title=first.deal_title,
+                    closed_at=first.closed_at,
+                    amount=first.amount,
+                    amount_currency=first.amount_currency,
+                    revenue=-revenue,
+                    note="No longer won in this month (reopened, lost or deleted).",
+                )
+            )
+        for deal_id, deal in deals.items():
+            before = counted.get(deal_id)
+            if before is None:
+                new_lines.append(
+                    _deal_line(locked, deal, kind=StatementLine.Kind.LATE, is_adjustment=True)
+                )
+            elif before != deal.revenue:
+                line = _deal_line(locked, deal, kind=StatementLine.Kind.CHANGE, is_adjustment=True)
+                line.revenue = deal.revenue - before
+                line.note = f"Counted {before}, now {deal.revenue}."
+                new_lines.append(line)
+        revenue_now = sum((d.revenue for d in deals.values()), Decimal("0.00"))
+        paid = locked.commission + sum(
+            (ln.commission for ln in lines if ln.kind == StatementLine.Kind.COMMISSION),
+            Decimal(0),
+        )
+        due = calc.commission(terms, revenue_now)
+        if due != paid:
+            new_lines.append(
+                StatementLine(
+                    statement=locked,
+                    kind=StatementLine.Kind.COMMISSION,
+                    is_adjustment=True,
+                    commission=due - paid,
+                    note=f"Commission on {revenue_now} is {due}; {paid} was approved.",
+                )
+            )
+        if new_lines:
+            StatementLine.objects.bulk_create(new_lines)
+            adjustments = due - locked.commission
+            Statement.objects.filter(pk=locked.pk).update(adjustments=adjustments)
+            for line in new_lines:
+                audit.log_event(
+                    actor=actor,
+                    instance=locked,
+                    action=AuditEntry.Action.UPDATED,
+                    field="adjustment",
+                    new=f"{line.kind} {line.revenue} / {line.commission}",
+                    note=line.note[:300],
+                )
+    statement.refresh_from_db()
+    return statement
+
+
+def statements_reconcile(*, actor: User | None, since: datetime.date) -> int:
+    """Reconcile every approved statement from `since` on; the number of statements adjusted."""
+    rates = RateTable.load()
+    changed = 0
+    for statement in Statement.objects.filter(
+        status=Statement.Status.APPROVED, month__gte=since
+    ).order_by("pk"):
+        before = statement.lines.count()
+        statement_reconcile(actor=actor, statement=statement, rates=rates)
+        changed += statement.lines.count() != before
+    return changed
