@@ -124,6 +124,7 @@ def process(
     batch.known = _links(ctx, ImportKind.DEAL, wanted_ids)
     if kind == ImportKind.STAGE_HISTORY:
         caches.deal_ids.update(batch.known)
+        _deal_pipelines(ctx, caches, set(batch.known.values()))
     for number, cells, blank, values, errors in converted:
         report["rows"] += 1
         if blank:
@@ -153,6 +154,7 @@ def process(
             })  # fmt: skip
     if kind == ImportKind.STAGE_HISTORY:
         _history_ids(ctx, batch, report)
+        _chain_pending(ctx, batch)
     _flush(ctx, batch)
 
 
@@ -337,12 +339,9 @@ def _plan_history(
     external = values["deal"]
     deal_id = caches.deal_ids.get(external)
     if deal_id is not None and deal_id not in caches.deal_pipelines:
-        found = Deal.objects.visible_to(ctx.actor).filter(pk=deal_id).values_list("pipeline_id")
-        row = found.first()
-        if row is None:
-            deal_id = None
-        else:
-            caches.deal_pipelines[deal_id] = row[0]
+        _deal_pipelines(ctx, caches, {deal_id})
+        if deal_id not in caches.deal_pipelines:
+            deal_id = None  # deleted, or not the actor's to see
     if deal_id is None:
         raise RowError("deal", f"No deal imported from '{ctx.source}' with the id '{external}'.")
     if values.get("pipeline"):
@@ -363,6 +362,14 @@ def _plan_history(
     })  # fmt: skip
     ctx.history_deals.add(deal_id)
     return writers.CREATED
+
+
+def _deal_pipelines(ctx: writers.Context, caches: Caches, deal_ids: set[int]) -> None:
+    """Learn the pipelines of the visible deals among `deal_ids`, a chunk at a query."""
+    wanted = sorted(pk for pk in deal_ids if pk not in caches.deal_pipelines)
+    for start in range(0, len(wanted), 500):
+        found = Deal.objects.visible_to(ctx.actor).filter(pk__in=wanted[start : start + 500])
+        caches.deal_pipelines.update(found.values_list("pk", "pipeline_id"))
 
 
 def _history_ids(ctx: writers.Context, batch: Batch, report: dict[str, Any]) -> None:
@@ -429,36 +436,72 @@ def _flush(ctx: writers.Context, batch: Batch) -> None:
     batch.history_keys.clear()
 
 
-def finish_batch(ctx: writers.Context) -> None:
+def finish_batch(ctx: writers.Context, *, summaries: bool = True) -> None:
     """Chain the touched deals' imported history in bulk, then refresh their summaries
-    (what `deal_writers.finish_batch` does deal by deal)."""
+    (what `deal_writers.finish_batch` does deal by deal). Without `summaries`, the
+    caller rebuilds every summary once the whole job is in."""
     ids = sorted(ctx.history_deals)
     for start in range(0, len(ids), 500):
         _settle(ids[start : start + 500])
     ctx.touched_deals.update(ids)
     ctx.history_deals.clear()
+    if not summaries:
+        ctx.touched_deals.clear()
     if ctx.touched_deals:
         analytics_summaries.refresh_deals(sorted(ctx.touched_deals))
         ctx.touched_deals.clear()
 
 
-def _settle(deal_ids: list[int]) -> None:
+def _chain_pending(ctx: writers.Context, batch: Batch) -> None:
+    """Chain the batch's new history before it is inserted: each new row gets its
+    `from_stage_id` in memory, so only the rows already in the table are read and
+    updated (`_settle` after the insert would read and update every row)."""
+    pending: dict[int, list[dict[str, Any]]] = {}
+    for change in batch.changes:
+        pending.setdefault(change["deal_id"], []).append(change)
+    ids = sorted(pending)
+    for start in range(0, len(ids), 500):
+        _settle(ids[start : start + 500], pending)
+    ctx.history_deals.difference_update(ids)
+    ctx.touched_deals.update(ids)
+
+
+def _settle(deal_ids: list[int], pending: dict[int, list[dict[str, Any]]] | None = None) -> None:
+    """Chain the deals' imported history and put each deal in its latest stage; `pending`
+    holds new rows by deal, not inserted yet (their `from_stage_id` is set here)."""
     imported = StageChange.Reason.IMPORTED
     StageChange.objects.filter(
         deal_id__in=deal_ids, reason=imported, note=deal_writers.PLACEHOLDER
     ).delete()
     rows = StageChange.objects.filter(deal_id__in=deal_ids).order_by("deal_id", "at", "id")
-    chained: list[tuple[int | None, int]] = []
-    latest: dict[int, tuple[int, int, datetime.datetime]] = {}
-    previous: dict[int, int | None] = {}
+    # per deal: (at, id, reason, from stage, to stage, pipeline, the new row or None)
+    history: dict[int, list[tuple[Any, ...]]] = {}
     for pk, deal_id, reason, from_stage, to_stage, pipeline_id, at in rows.values_list(
         "pk", "deal_id", "reason", "from_stage_id", "to_stage_id", "pipeline_id", "at"
     ):
-        before = previous.get(deal_id)
-        if reason == imported and from_stage != before:
-            chained.append((before, pk))
-        previous[deal_id] = to_stage
-        latest[deal_id] = (to_stage, pipeline_id, at)
+        history.setdefault(deal_id, []).append(
+            (at, pk, reason, from_stage, to_stage, pipeline_id, None)
+        )
+    for deal_id in deal_ids:
+        new = (pending or {}).get(deal_id)
+        if new:
+            found = history.setdefault(deal_id, [])
+            found += [
+                (c["at"], c["id"], c["reason"], None, c["to_stage_id"], c["pipeline_id"], c)
+                for c in new
+            ]
+            found.sort(key=lambda entry: (entry[0], entry[1]))
+    chained: list[tuple[int | None, int]] = []
+    latest: dict[int, tuple[int, int, datetime.datetime]] = {}
+    for deal_id, entries in history.items():
+        before: int | None = None
+        for at, pk, reason, from_stage, to_stage, pipeline_id, change in entries:
+            if change is not None:
+                change["from_stage_id"] = before
+            elif reason == imported and from_stage != before:
+                chained.append((before, pk))
+            before = to_stage
+            latest[deal_id] = (to_stage, pipeline_id, at)
     table = connection.ops.quote_name(StageChange._meta.db_table)
     with connection.cursor() as cursor:
         if chained:

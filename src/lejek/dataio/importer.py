@@ -12,22 +12,31 @@ A dry run does all the same work, checks included, in one transaction that is
 rolled back, and keeps only the report.
 """
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from lejek.accounts.models import User
+from lejek.analytics import rebuild as analytics_rebuild
 from lejek.automation import queue
 from lejek.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from lejek.dataio import deal_writers, fast, fields, reading, writers
 from lejek.dataio.models import Duplicates, ImportJob, ImportKind, SavedMapping
 from lejek.dataio.rows import Columns, RowError
+from lejek.pipelines.models import Deal
 
 Progress = Callable[[int, int], None]
 BATCH = 1_000
+# A fast-path job this large (and at least half as large as the deals table) leaves the
+# analytics summaries to one rebuild after its last batch: refreshing them batch by
+# batch costs several times more than rebuilding them all once.
+DEFER_SUMMARIES_FROM = 50_000
+DEFERRED = "summaries_deferred"  # report key: the summaries are rebuilt when the job ends
 MAX_LISTED = 10_000  # rejected and skipped rows listed in a report; all are counted
 
 WRITERS: dict[str, Callable[[writers.Context, dict[str, Any]], writers.Outcome]] = {
@@ -78,10 +87,10 @@ def job_create(
     _check_kind(kind)
     if duplicates not in Duplicates.values:
         raise ValidationFailed.field("duplicates", "Choose skip, update or create.")
-    table = reading.read(bytes(data), filename)
-    suggested = fields.suggest(kind, table.header)
+    header, rows_total = reading.scan(bytes(data), filename)
+    suggested = fields.suggest(kind, header)
     if columns is not None:
-        suggested = {h: columns.get(h, "") for h in table.header}
+        suggested = {h: columns.get(h, "") for h in header}
     return ImportJob.objects.create(
         kind=kind,
         source=(source or "import").strip()[:50] or "import",
@@ -90,7 +99,7 @@ def job_create(
         columns=suggested,
         duplicates=duplicates,
         options=options or {},
-        rows_total=len(table.rows),
+        rows_total=rows_total,
         created_by=actor,
     )
 
@@ -179,11 +188,23 @@ class _Rollback(Exception):
     pass
 
 
-def _prepare(job: ImportJob) -> tuple[list[tuple[int, dict[str, Any]]], Columns]:
+def _prepare(job: ImportJob) -> tuple[reading.Records, Columns]:
     check_mapping(job)
     table = reading.read(bytes(job.data), job.filename)
     columns = {h: f for h, f in job.columns.items() if f}
-    return list(reading.iter_records(table, columns)), Columns.study(job.kind, table, columns)
+    records = reading.Records(table, columns), Columns.study(job.kind, table, columns)
+    # The file's cells are millions of objects that live until the job ends: out of the
+    # garbage collector's sight, its full collections stop growing with the file.
+    gc.freeze()
+    return records
+
+
+@contextmanager
+def _thawed_after() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _context(job: ImportJob) -> writers.Context:
@@ -194,13 +215,19 @@ def _context(job: ImportJob) -> writers.Context:
 
 def dry_run(*, job: ImportJob, progress: Progress | None = None) -> dict[str, Any]:
     """Everything an import would do, rolled back; returns (and keeps) the report."""
+    with _thawed_after():
+        return _dry_run(job, progress)
+
+
+def _dry_run(job: ImportJob, progress: Progress | None) -> dict[str, Any]:
     rows, columns = _prepare(job)
     report = empty_report()
     headers = _headers(job)
     try:
         with transaction.atomic():
             ctx = _context(job)
-            batch = _batcher(job, len(rows))
+            # Nothing of a dry run is kept, summaries least of all.
+            batch = _batcher(job, len(rows), defer=_defer(job, len(rows)))
             for start in range(0, len(rows), BATCH):
                 batch(ctx, job.kind, columns, rows[start : start + BATCH], report, headers)
                 if progress:
@@ -215,6 +242,11 @@ def dry_run(*, job: ImportJob, progress: Progress | None = None) -> dict[str, An
 
 def run(*, job_id: int, progress: Progress | None = None, batch_size: int = BATCH) -> ImportJob:
     """Import the job's rows from where it stopped; safe to call again at any time."""
+    with _thawed_after():
+        return _run(job_id, progress, batch_size)
+
+
+def _run(job_id: int, progress: Progress | None, batch_size: int) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
@@ -230,7 +262,8 @@ def run(*, job_id: int, progress: Progress | None = None, batch_size: int = BATC
     )
     ctx = _context(job)
     headers = _headers(job)
-    batch = _batcher(job, len(rows))
+    defer = bool((job.report or {}).get(DEFERRED)) or (not job.rows_done and _defer(job, len(rows)))
+    batch = _batcher(job, len(rows), defer=defer)
     start = job.rows_done
     started = time.perf_counter()
     try:
@@ -241,6 +274,8 @@ def run(*, job_id: int, progress: Progress | None = None, batch_size: int = BATC
                 if locked.rows_done != start:
                     raise Conflict("Another run of this import is processing these rows.")
                 report = locked.report or empty_report()
+                if defer:
+                    report[DEFERRED] = True
                 batch(ctx, job.kind, columns, rows[start:end], report, headers)
                 report["seconds"] = round(
                     report.get("seconds", 0) + time.perf_counter() - started, 2
@@ -257,11 +292,29 @@ def run(*, job_id: int, progress: Progress | None = None, batch_size: int = BATC
     except Exception as exc:
         _fail(job, f"Stopped at rows {start + 2}–{min(start + batch_size, len(rows)) + 1}: {exc}")
         raise
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, finished_at=timezone.now()
-    )
+    try:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().defer("data").get(pk=job.pk)
+            report = locked.report or empty_report()
+            if report.pop(DEFERRED, False):
+                began = time.perf_counter()
+                analytics_rebuild.rebuild()
+                report["seconds"] = round(report.get("seconds", 0) + time.perf_counter() - began, 2)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.DONE, finished_at=timezone.now(), report=report
+            )
+    except Exception as exc:
+        _fail(job, f"All rows are in; rebuilding the analytics summaries failed: {exc}")
+        raise
     job.refresh_from_db()
     return job
+
+
+def _defer(job: ImportJob, rows: int) -> bool:
+    """Leave the summaries to one rebuild at the end? For large fast-path jobs only."""
+    if rows < DEFER_SUMMARIES_FROM or not fast.wanted(job.kind, job.options, rows):
+        return False
+    return rows * 2 >= Deal.objects.alive().count()
 
 
 def _fail(job: ImportJob, message: str) -> ImportJob:
@@ -285,15 +338,16 @@ Batcher = Callable[
 ]
 
 
-def _batcher(job: ImportJob, rows: int) -> Batcher:
+def _batcher(job: ImportJob, rows: int, *, defer: bool = False) -> Batcher:
     """How the job's batches are written: row by row, or the fast path for large deal
-    and stage-history imports (`fast`; the same records either way)."""
+    and stage-history imports (`fast`; the same records either way). With `defer`, the
+    batches leave the analytics summaries alone (the caller rebuilds them)."""
     if fast.wanted(job.kind, job.options, rows):
         caches = fast.Caches()
 
         def quick(ctx, kind, columns, batch, report, headers):  # type: ignore[no-untyped-def]
             fast.process(ctx, caches, kind, columns, batch, report, headers)
-            fast.finish_batch(ctx)
+            fast.finish_batch(ctx, summaries=not defer)
 
         return quick
 

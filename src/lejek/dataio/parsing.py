@@ -54,6 +54,7 @@ CURRENCY_SIGNS = {
     "₹": "INR",
     "fr.": "CHF",
 }
+SIGNS_LONGEST_FIRST = sorted(CURRENCY_SIGNS, key=len, reverse=True)
 FORMULA_PREFIXES = ("=", "+", "@")
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 CODE_RE = re.compile(r"^[A-Za-z]{3}$")
@@ -89,7 +90,7 @@ def _split_currency(raw: str) -> tuple[str, str | None]:
     """The number part and the currency (ISO code) written around it."""
     value = raw.strip()
     lowered = value.lower()
-    for sign in sorted(CURRENCY_SIGNS, key=len, reverse=True):
+    for sign in SIGNS_LONGEST_FIRST:
         if lowered.endswith(sign):
             return value[: len(value) - len(sign)].strip(), CURRENCY_SIGNS[sign]
         if lowered.startswith(sign):

@@ -8,9 +8,9 @@ was typed, never evaluated.
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from openpyxl import load_workbook
 
@@ -44,6 +44,18 @@ def read(data: bytes, filename: str) -> Table:
     return _csv(data)
 
 
+def scan(data: bytes, filename: str) -> tuple[list[str], int]:
+    """The header and the number of rows after it, without keeping the rows."""
+    if format_of(filename) == "xlsx":
+        table = _xlsx(data)
+        return table.header, len(table.rows)
+    reader = _csv_reader(_decode(data))
+    header = next(reader, None)
+    if not header:
+        raise ValidationFailed.field("file", "The file is empty: it needs a header row.")
+    return [c.strip() for c in header], sum(1 for _ in reader)
+
+
 def _decode(data: bytes) -> str:
     # Polish text in cp1251 (or Russian in cp1250) would decode without error
     # but wrongly; pick the code page whose letters the text is made of.
@@ -60,14 +72,17 @@ def _decode(data: bytes) -> str:
     return data.decode("cp1250" if polish * 2 >= cyrillic else "cp1251", errors="replace")
 
 
-def _csv(data: bytes) -> Table:
-    content = _decode(data)
+def _csv_reader(content: str) -> Iterator[list[str]]:
     sample = content[:20_000]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(content, newline=""), dialect)
+    return csv.reader(io.StringIO(content, newline=""), dialect)
+
+
+def _csv(data: bytes) -> Table:
+    reader = _csv_reader(_decode(data))
     header: list[str] | None = None
     rows: list[tuple[int, list[Any]]] = []
     for number, cells in enumerate(reader, start=1):
@@ -108,3 +123,29 @@ def iter_records(table: Table, mapping: dict[str, str]) -> Iterator[tuple[int, d
     columns = [(index[h], f) for h, f in mapping.items() if f and h in index]
     for number, cells in table.rows:
         yield number, {f: cells[i] if i < len(cells) else None for i, f in columns}
+
+
+class Records(Sequence[tuple[int, dict[str, Any]]]):
+    """`iter_records` as a sequence whose slices are built when asked for: a batch's
+    records at a time, never a dict for every row of a large file at once."""
+
+    def __init__(self, table: Table, mapping: dict[str, str]) -> None:
+        self.table = table
+        index = {h: i for i, h in enumerate(table.header)}
+        self.columns = [(index[h], f) for h, f in mapping.items() if f and h in index]
+
+    def __len__(self) -> int:
+        return len(self.table.rows)
+
+    def _record(self, number: int, cells: list[Any]) -> tuple[int, dict[str, Any]]:
+        width = len(cells)
+        return number, {f: cells[i] if i < width else None for i, f in self.columns}
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, dict[str, Any]]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, dict[str, Any]]]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self._record(n, cells) for n, cells in self.table.rows[index]]
+        return self._record(*self.table.rows[index])

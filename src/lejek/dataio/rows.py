@@ -18,6 +18,11 @@ class RowError(Exception):
         self.message = message
 
 
+# Columns whose cells repeat (dates, stage names, yes/no): each distinct text is read once.
+CACHED = (fields.DATE, fields.DATETIME, fields.BOOL)
+CACHE_SIZE = 100_000
+
+
 @dataclass
 class Columns:
     """How each mapped column is read, decided once from all its values."""
@@ -25,6 +30,8 @@ class Columns:
     kind: str
     date_orders: dict[str, str] = field(default_factory=dict)
     number_styles: dict[str, str | None] = field(default_factory=dict)
+    # (field, cell text) → value, or the ParseError it raised
+    _read: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def study(cls, kind: str, table: reading.Table, columns: dict[str, str]) -> "Columns":
@@ -46,11 +53,29 @@ class Columns:
         spec = fields.KINDS[self.kind].by_name
         values: dict[str, Any] = {}
         errors: list[RowError] = []
+        read = self._read
         for name, cell in cells.items():
             if parsing.is_blank(cell):
                 continue
+            f = spec[name]
+            if f.type in CACHED and isinstance(cell, str):
+                key = (name, cell)
+                value = read.get(key, read)
+                if value is read:
+                    if len(read) >= CACHE_SIZE:
+                        read.clear()
+                    try:
+                        value = self._value(f, cell)
+                    except parsing.ParseError as exc:
+                        value = exc
+                    read[key] = value
+                if isinstance(value, parsing.ParseError):
+                    errors.append(RowError(name, str(value)))
+                else:
+                    values[name] = value
+                continue
             try:
-                values[name] = self._value(spec[name], cell)
+                values[name] = self._value(f, cell)
             except parsing.ParseError as exc:
                 errors.append(RowError(name, str(exc)))
         for f in spec.values():

@@ -113,11 +113,18 @@ def test_fast_and_slow_paths_give_the_same_records_and_analytics(admin, batch_si
     calls = []
     original = fast.process
     monkeypatch.setattr(fast, "process", lambda *a: calls.append(1) or original(*a))
+    rebuilt = []
+    rebuild = importer.analytics_rebuild.rebuild
+    monkeypatch.setattr(
+        importer.analytics_rebuild, "rebuild", lambda: rebuilt.append(1) or rebuild()
+    )
     pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
     for name in ("Acme", "Żabka"):
         contact_services.organization_create(actor=admin, data={"name": name})
     results = []
-    for quick_path in (False, True):
+    for quick_path, defer in ((False, False), (True, False), (True, True)):
+        # deferred: the summaries are rebuilt once at the end of each job
+        monkeypatch.setattr(importer, "DEFER_SUMMARIES_FROM", 1 if defer else 10**9)
         with transaction.atomic():
             reports = [
                 run(admin, "deal", deals_file(), quick_path, batch_size),
@@ -129,14 +136,16 @@ def test_fast_and_slow_paths_give_the_same_records_and_analytics(admin, batch_si
                 report.pop("seconds", None)
             results.append((reports, state(admin)))
             transaction.set_rollback(True)
-    slow, quick = results
-    assert quick[0] == slow[0]  # reports, rejected rows and messages
-    for part in range(5):
-        if part == 0:
-            for key in slow[1][0]:
-                assert quick[1][0].get(key) == slow[1][0][key], key
-            assert set(quick[1][0]) == set(slow[1][0])
-        assert quick[1][part] == slow[1][part], part
+    slow = results[0]
+    for quick in results[1:]:
+        assert quick[0] == slow[0]  # reports, rejected rows and messages
+        for part in range(5):
+            if part == 0:
+                for key in slow[1][0]:
+                    assert quick[1][0].get(key) == slow[1][0][key], key
+                assert set(quick[1][0]) == set(slow[1][0])
+            assert quick[1][part] == slow[1][part], part
     assert slow[0][0]["created"] > 50 and slow[0][0]["rejected"] == 3
     assert slow[0][2]["created"] == 0
     assert calls  # the fast path did run
+    assert len(rebuilt) == 4  # and the deferred one rebuilt the summaries after each job
