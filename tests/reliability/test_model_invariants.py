@@ -529,11 +529,6 @@ class TestLeadInvariants(TestCase):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead_restore brings back a merged lead (merged_into still set, its rows moved "
-    "away); the state machine therefore restores only leads deleted by hand",
-)
 def test_a_merged_lead_cannot_be_restored(admin) -> None:
     keep = lead_services.lead_create(actor=admin, data={"email": "a@acme.example"})
     other = lead_services.lead_create(actor=admin, data={"email": "b@acme.example"})

@@ -204,4 +204,8 @@ def lead_restore(*, actor: User, lead: Lead) -> Lead:
     """Bring back a soft-deleted lead."""
     if lead.deleted_at is None:
         raise Conflict("This lead is not deleted.")
+    if lead.merged_into_id is not None:
+        # Its activities, events and score went to the lead it joined; bringing it back
+        # would make an empty twin of that lead.
+        raise Conflict(f"This lead was merged into lead #{lead.merged_into_id}; open that one.")
     return records.restore(actor=actor, instance=lead)
