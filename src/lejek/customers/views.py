@@ -169,3 +169,17 @@ def booking_settings(request: HttpRequest) -> HttpResponse:
         "pages": pages.order_by("title", "pk"),
     }
     return render(request, "customers/booking_settings.html", context, status=status)
+
+
+@login_required
+def revenue_split(request: HttpRequest) -> HttpResponse:
+    """The dashboard's card of won revenue by kind (loaded by htmx with its filters)."""
+    from lejek.analytics.forms import DashboardForm
+    from lejek.customers import revenue
+
+    form = DashboardForm(request.GET or {}, user=user_of(request))
+    resolved = form.resolved()
+    if resolved is None:
+        return HttpResponse(status=422)
+    context = {"split": revenue.split(resolved)}
+    return render(request, "customers/revenue_split.html", context)
