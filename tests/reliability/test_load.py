@@ -66,7 +66,7 @@ def test_mixed_load_gets_no_errors(process_env, tmp_path):
                 "--url",
                 f"http://127.0.0.1:{port}",
                 "--seconds",
-                "15",
+                os.environ.get("LEJEK_LOAD_SECONDS", "15"),
                 "--users",
                 "4",
             ],
