@@ -137,6 +137,26 @@ def bump_version(model: type[models.Model], pk: int, expected_version: int, **va
     return expected_version + 1
 
 
+def update_settings(
+    *, actor: Any, instance: models.Model, changes: dict[str, Any], expected_version: int
+) -> bool:
+    """Apply already-validated `changes` to a versioned configuration row (a rule, a form,
+    a threshold: not an owned record) if it is still at `expected_version`, else
+    VersionConflict; one audit entry per changed field. False when nothing changed."""
+    before = audit.snapshot(instance, changes)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    after = audit.snapshot(instance, changes)
+    if before == after:
+        return False
+    columns = {_column(instance, k): getattr(instance, _column(instance, k)) for k in changes}
+    instance.version = bump_version(  # type: ignore[attr-defined]
+        type(instance), instance.pk, expected_version, **columns, updated_at=timezone.now()
+    )
+    audit.log_changes(actor=actor, instance=instance, before=before, after=after)
+    return True
+
+
 def _current_version(model: type[models.Model], pk: int) -> int:
     return model.objects.filter(pk=pk).values_list("version", flat=True).first() or 0  # type: ignore[attr-defined]
 

@@ -19,13 +19,12 @@ from django.utils import timezone
 
 from lejek.accounts import access
 from lejek.accounts.models import User
-from lejek.core import audit
+from lejek.core import audit, records
 from lejek.core.errors import (
     DomainError,
     Forbidden,
     TooManyRequests,
     ValidationFailed,
-    VersionConflict,
 )
 from lejek.leads import routing, services
 from lejek.leads.models import Lead, Source, WebForm, WebFormSubmission
@@ -247,17 +246,5 @@ def form_create(*, actor: User, data: dict[str, Any]) -> WebForm:
 def form_update(*, actor: User, form: WebForm, data: dict[str, Any], version: int) -> WebForm:
     access.require_admin(actor, "change web forms")
     values = _form_values(form, data)
-    before = audit.snapshot(form, values)
-    for name, value in values.items():
-        setattr(form, name, value)
-    after = audit.snapshot(form, values)
-    if before == after:
-        return form
-    updated = WebForm.objects.filter(pk=form.pk, version=version).update(
-        **values, updated_at=timezone.now(), version=version + 1
-    )
-    if not updated:
-        raise VersionConflict(WebForm.objects.get(pk=form.pk).version)
-    form.version = version + 1
-    audit.log_changes(actor=actor, instance=form, before=before, after=after)
+    records.update_settings(actor=actor, instance=form, changes=values, expected_version=version)
     return form

@@ -9,12 +9,11 @@ leads arriving together never go to the same rep by accident.
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from lejek.accounts import access
 from lejek.accounts.models import Team, User
 from lejek.core import audit, records
-from lejek.core.errors import Conflict, Forbidden, ValidationFailed, VersionConflict
+from lejek.core.errors import Conflict, Forbidden, ValidationFailed
 from lejek.leads.models import Lead, RoundRobinCursor, RoutingRule, Source
 
 RULE_FIELDS = (
@@ -197,19 +196,7 @@ def rule_update(
 ) -> RoutingRule:
     access.require_admin(actor, "change lead routing")
     values = _rule_values(rule, data)
-    before = audit.snapshot(rule, values)
-    for name, value in values.items():
-        setattr(rule, name, value)
-    after = audit.snapshot(rule, values)
-    if before == after:
-        return rule
-    updated = RoutingRule.objects.filter(pk=rule.pk, version=version).update(
-        **values, updated_at=timezone.now(), version=version + 1
-    )
-    if not updated:
-        raise VersionConflict(RoutingRule.objects.get(pk=rule.pk).version)
-    rule.version = version + 1
-    audit.log_changes(actor=actor, instance=rule, before=before, after=after)
+    records.update_settings(actor=actor, instance=rule, changes=values, expected_version=version)
     return rule
 
 

@@ -13,8 +13,8 @@ from lejek.accounts import access
 from lejek.accounts.models import User
 from lejek.automation import campaigns, queue
 from lejek.automation.models import Campaign
-from lejek.core import audit
-from lejek.core.errors import Conflict, ValidationFailed, VersionConflict
+from lejek.core import audit, records
+from lejek.core.errors import Conflict, ValidationFailed
 from lejek.leads.models import Lead
 from lejek.scoring import calc, defaults, ingest, tasks
 from lejek.scoring.models import EventType, ScoringRule, Threshold
@@ -187,20 +187,10 @@ def rule_update(
     background, with the difference of each lead's points as a ledger row."""
     access.require_admin(actor, "change scoring rules")
     values = _rule_values(rule, data)
-    before = audit.snapshot(rule, values)
-    for name, value in values.items():
-        setattr(rule, name, value)
-    after = audit.snapshot(rule, values)
-    if before == after:
-        return rule
-    updated = ScoringRule.objects.filter(pk=rule.pk, version=version).update(
-        **values, updated_at=timezone.now(), version=F("version") + 1
-    )
-    if not updated:
-        raise VersionConflict(ScoringRule.objects.get(pk=rule.pk).version)
-    rule.version = version + 1
-    audit.log_changes(actor=actor, instance=rule, before=before, after=after)
-    _rescore_later([rule.pk])
+    if records.update_settings(
+        actor=actor, instance=rule, changes=values, expected_version=version
+    ):
+        _rescore_later([rule.pk])
     return rule
 
 
@@ -311,21 +301,9 @@ def threshold_update(
 ) -> Threshold:
     access.require_admin(actor, "change score thresholds")
     values = _threshold_values(threshold, data)
-    before = audit.snapshot(threshold, values)
-    for name, value in values.items():
-        setattr(threshold, name, value)
-    after = audit.snapshot(threshold, values)
-    if before == after:
-        return threshold
-    attnames = [Threshold._meta.get_field(k).attname for k in values]  # type: ignore[union-attr]
-    columns = {name: getattr(threshold, name) for name in attnames}
-    updated = Threshold.objects.filter(pk=threshold.pk, version=version).update(
-        **columns, updated_at=timezone.now(), version=F("version") + 1
+    records.update_settings(
+        actor=actor, instance=threshold, changes=values, expected_version=version
     )
-    if not updated:
-        raise VersionConflict(Threshold.objects.get(pk=threshold.pk).version)
-    threshold.version = version + 1
-    audit.log_changes(actor=actor, instance=threshold, before=before, after=after)
     return threshold
 
 

@@ -13,7 +13,7 @@ from lejek.core import tags
 from lejek.leads import services as lead_services
 from lejek.leads.models import Lead
 from lejek.scoring import ingest, rescore, services
-from lejek.scoring.models import ScoreEntry, ScoringRule, ThresholdCrossing
+from lejek.scoring.models import ScoreEntry, ScoringRule, Threshold, ThresholdCrossing
 from lejek.scoring.tests.helpers import ago, as_service, event, example_rules, persona_lead
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +194,22 @@ def test_reps_cannot_change_rules(owner: Any, api_as: Any) -> None:
         "scoring/rules", {"name": "x", "kind": "event", "event_type": "replied", "points": 1}
     )
     assert response.status_code == 403
+
+
+def test_threshold_update_is_versioned_and_audited(admin: Any, owner: Any) -> None:
+    from lejek.core.errors import VersionConflict
+    from lejek.core.models import AuditEntry
+
+    threshold = services.threshold_create(
+        actor=admin, data={"name": "MQL", "kind": "mql", "score": 20}
+    )
+    services.threshold_update(
+        actor=admin, threshold=threshold, data={"score": 25, "assign_to_id": owner.pk}, version=1
+    )
+    threshold.refresh_from_db()
+    assert (threshold.score, threshold.assign_to_id, threshold.version) == (25, owner.pk, 2)
+    changed = AuditEntry.objects.filter(entity_type="threshold", entity_id=threshold.pk)
+    assert set(changed.exclude(field="").values_list("field", flat=True)) == {"score", "assign_to"}
+    with pytest.raises(VersionConflict):
+        services.threshold_update(actor=admin, threshold=threshold, data={"score": 30}, version=1)
+    assert Threshold.objects.get(pk=threshold.pk).score == 25
