@@ -4,12 +4,9 @@ Managers and admins see these pages; only admins change anything (the services s
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,27 +20,7 @@ from lejek.automation.models import AutomationRun, Holiday, WebhookSubscription
 from lejek.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from lejek.pipelines import selectors as pipeline_selectors
 from lejek.pipelines.models import Stage
-
-View = Callable[..., HttpResponse]
-
-
-def staff_only(view: View) -> View:
-    """Log-in required, then managers and admins only; domain errors become 403/404 pages."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = cast(User, request.user)
-        if not (user.is_admin or user.is_manager):
-            raise PermissionDenied
-        try:
-            return view(request, *args, **kwargs)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapped
+from lejek.web.http import staff_only
 
 
 def _actor(request: HttpRequest) -> User:

@@ -2,12 +2,11 @@
 forms and routing rules. Everything goes through the same services as the API."""
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,21 +16,7 @@ from lejek.core.errors import DomainError, NotFound
 from lejek.leads import capture, conversion, duplicates, merge, routing, selectors
 from lejek.leads.flow_forms import ConvertForm, RoutingRuleForm, WebFormForm
 from lejek.leads.models import RoutingRule, WebForm
-from lejek.web.http import add_errors, domain_errors, error_message, user_of
-
-View = Callable[..., HttpResponse]
-
-
-def staff_only(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = user_of(request)
-        if not (user.is_admin or user.is_manager):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from lejek.web.http import add_errors, domain_errors, error_message, staff_only, user_of
 
 
 def _version(request: HttpRequest, name: str = "version") -> int:

@@ -4,45 +4,21 @@ Managers and admins see the editor; only admins change anything (the services sa
 """
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lejek.accounts import access
-from lejek.accounts.models import User
-from lejek.core.errors import DomainError, Forbidden, NotFound
+from lejek.core.errors import DomainError, Forbidden
 from lejek.leads.models import Lead
 from lejek.scoring import calc, forms, ledger, rescore, selectors, services
 from lejek.scoring.models import ScoreEntry
-from lejek.web.http import domain_errors, user_of
-
-View = Callable[..., HttpResponse]
-
-
-def staff_only(view: View) -> View:
-    """Log-in required, then managers and admins only; domain errors become 403/404 pages."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = cast(User, request.user)
-        if not (user.is_admin or user.is_manager):
-            raise PermissionDenied
-        try:
-            return view(request, *args, **kwargs)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapped
+from lejek.web.http import domain_errors, staff_only, user_of
 
 
 def _saved(form: Any, save: Callable[[], Any]) -> bool:

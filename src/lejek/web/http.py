@@ -2,15 +2,17 @@
 
 import functools
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lejek.accounts.models import User
-from lejek.core.errors import DomainError, NotFound, VersionConflict
+from lejek.core.errors import DomainError, Forbidden, NotFound, VersionConflict
 
 
 def user_of(request: HttpRequest) -> User:
@@ -70,3 +72,23 @@ def add_errors(form: forms.Form, exc: DomainError, names: dict[str, str] | None 
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log-in required, then managers and admins only; Forbidden and NotFound from the
+    services become 403 and 404 pages (settings pages: rules, forms, routing)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = cast(User, request.user)
+        if not (user.is_admin or user.is_manager):
+            raise PermissionDenied
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapped
