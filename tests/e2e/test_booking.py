@@ -1,13 +1,16 @@
 """In a real browser: a prospect books a slot on a rep's public page, then the rep sees the
 meeting on "My day".
 
-Until `lejek.customers` is in INSTALLED_APPS, run with its test settings:
-pytest tests/e2e/test_booking.py
+The server's clock runs from 09:00 today: the slots left today and the meetings on "My day"
+would otherwise depend on the hour the suite runs (none are left just before midnight).
 """
 
 import datetime
+from collections.abc import Iterator
+from unittest import mock
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from lejek.accounts import services as account_services
@@ -22,7 +25,20 @@ pytestmark = [
 ]
 
 
-def test_prospect_books_and_rep_sees_the_meeting_on_my_day(page: Page, live_server) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def morning() -> Iterator[None]:
+    """`timezone.now()` ticks on from 09:00 local time today (the live server shares it)."""
+    real_now = timezone.now
+    started = real_now()
+    nine = datetime.datetime.combine(timezone.localdate(), datetime.time(9, 0))
+    anchor = timezone.make_aware(nine)
+    with mock.patch("django.utils.timezone.now", lambda: anchor + (real_now() - started)):
+        yield
+
+
+def test_prospect_books_and_rep_sees_the_meeting_on_my_day(
+    page: Page, live_server, morning
+) -> None:  # type: ignore[no-untyped-def]
     from lejek.customers.models import BookingPage
     from lejek.customers.slots import hours_set
 

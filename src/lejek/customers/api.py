@@ -7,7 +7,7 @@ from lejek.accounts.auth import AuthedRequest
 from lejek.contacts.models import Organization
 from lejek.core.errors import NotFound
 from lejek.core.listing import errors, paginate
-from lejek.customers import schemas, selectors, services
+from lejek.customers import revenue, schemas, selectors, services
 from lejek.customers.models import Contract
 from lejek.pipelines.models import Deal
 
@@ -17,13 +17,16 @@ router = Router(tags=["customers"])
 @router.get("", response={200: schemas.CustomerPage, **errors()})
 def list_customers(request: AuthedRequest, filters: Query[schemas.CustomerFilters]):  # type: ignore[type-arg]
     qs = selectors.customer_list(user=request.user, q=filters.q)
-    return paginate(qs, filters, selectors.CUSTOMER_SORTS, "name")
+    page = paginate(qs, filters, selectors.CUSTOMER_SORTS, "name")
+    revenue.attach_lifetime(page["items"])
+    return page
 
 
 @router.get("/metrics", response={200: schemas.CustomerMetricsOut, **errors()})
 def customer_metrics(request: AuthedRequest, filters: Query[schemas.CustomerMetricsFilters]):  # type: ignore[type-arg]
     rate = selectors.renewal_rate(user=request.user, start=filters.start, end=filters.end)
     clv = selectors.clv(user=request.user)
+    split = selectors.revenue_by_kind(user=request.user, start=filters.start, end=filters.end)
     return {
         "renewed": rate.renewed,
         "churned": rate.churned,
@@ -32,9 +35,9 @@ def customer_metrics(request: AuthedRequest, filters: Query[schemas.CustomerMetr
         "mean_revenue_per_year": clv.mean_revenue_per_year,
         "mean_lifetime_years": clv.mean_lifetime_years,
         "clv": clv.value,
-        "revenue_by_kind": selectors.revenue_by_kind(
-            user=request.user, start=filters.start, end=filters.end
-        ),
+        "currency": split["currency"],
+        "revenue_by_kind": split["amounts"],
+        "unconvertible_deals": split["unconvertible"],
     }
 
 

@@ -11,7 +11,10 @@ class CustomerOut(Schema):
     name: str
     customer_since: IsoDate | None
     owner_id: Int
-    revenue: Decimal = Field(description="Σ amount of won deals (in their currencies)")
+    revenue: Decimal = Field(
+        description="Σ won deals in the reporting currency, at the rate of each close date"
+    )
+    unconvertible_deals: Int = Field(description="won deals left out: no exchange rate")
     won_deals: Int
     open_renewals: Int
     renewal_date: date | None = Field(description="the earliest end of an active contract")
@@ -96,7 +99,11 @@ class CustomerMetricsOut(Schema):
     mean_revenue_per_year: Decimal | None
     mean_lifetime_years: Decimal | None
     clv: Decimal | None
-    revenue_by_kind: dict[str, Decimal]
+    currency: str = Field(description="the reporting currency of every amount here")
+    revenue_by_kind: dict[str, Decimal] = Field(
+        description="won revenue of deals closed in [start, end): new, expansion, renewal"
+    )
+    unconvertible_deals: Int = Field(description="won deals left out: no exchange rate")
 
 
 class CustomerMetricsFilters(Schema):

@@ -2,13 +2,11 @@
 what the user may see (`visible_to`)."""
 
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     Count,
-    DecimalField,
     IntegerField,
     Max,
     Min,
@@ -16,7 +14,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -25,7 +22,7 @@ from django.utils import timezone
 from lejek.accounts.models import User
 from lejek.activities.models import Activity
 from lejek.contacts.models import Organization
-from lejek.customers import metrics
+from lejek.customers import metrics, revenue
 from lejek.customers.models import Contract, CustomerDeal, DealKind, Referral, Renewal
 from lejek.pipelines.models import Deal
 
@@ -44,8 +41,9 @@ def _about(org_ref: Any) -> Q:
 
 
 def customer_queryset(user: User) -> QuerySet[Organization]:
-    """Visible customer accounts with lifetime revenue and health, in a constant number of
-    queries (each figure is a correlated subquery)."""
+    """Visible customer accounts with health, in a constant number of queries (each figure is a
+    correlated subquery). `revenue` here only sorts; `revenue.attach_lifetime` sets the exact
+    lifetime revenue in the reporting currency on the rows shown."""
     won = (
         Deal.objects.alive()
         .filter(organization=OuterRef("pk"), status=Deal.Status.WON)
@@ -62,16 +60,15 @@ def customer_queryset(user: User) -> QuerySet[Organization]:
         .filter(organization=OuterRef("pk"), status=Contract.Status.ACTIVE)
         .values("organization")
     )
-    money = DecimalField(max_digits=18, decimal_places=2)
     visible: QuerySet[Organization] = Organization.objects.visible_to(user)
     return (
         visible.filter(is_customer=True)
         .select_related("owner")
         .annotate(
             revenue=Coalesce(
-                Subquery(won.annotate(s=Sum("amount")).values("s")[:1], output_field=money),
+                revenue.lifetime_for_sorting(OuterRef("pk")),
                 Value(Decimal(0)),
-                output_field=money,
+                output_field=revenue.RATE,
             ),
             won_deals=Coalesce(
                 Subquery(won.annotate(c=Count("pk")).values("c")[:1]),
@@ -112,7 +109,8 @@ def customer_list(*, user: User, q: str | None = None) -> QuerySet[Organization]
 
 
 def customer_get(*, user: User, pk: int) -> Organization | None:
-    return customer_queryset(user).filter(pk=pk).first()
+    found = customer_queryset(user).filter(pk=pk).first()
+    return revenue.attach_lifetime([found])[0] if found is not None else None
 
 
 def open_tasks_count(org: Organization) -> int:
@@ -144,18 +142,12 @@ def customer_page(*, user: User, org: Organization) -> dict[str, Any]:
         .select_related("deal", "renewal__deal")
         .order_by("-start_date", "-pk")
     )
-    revenue: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for deal in deals:
-        if deal.status == Deal.Status.WON and deal.amount is not None:
-            revenue[deal.currency][kinds[deal.pk]] += deal.amount
     referral_leads = list(
         Referral.objects.filter(customer=org)
         .select_related("lead", "referred_by")
         .order_by("-pk")[:50]
     )
-    referral_revenue = Deal.objects.alive().filter(
-        lead__referral__customer=org, status=Deal.Status.WON
-    ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    referred = Deal.objects.filter(lead__referral__customer=org).values("pk")
     open_tasks = list(
         Activity.objects.visible_to(user)
         .filter(_about(org.pk), done_at__isnull=True)
@@ -166,9 +158,9 @@ def customer_page(*, user: User, org: Organization) -> dict[str, Any]:
     return {
         "deals": deals,
         "contracts": contracts,
-        "revenue_by_kind": {c: dict(k) for c, k in revenue.items()},
+        "revenue_by_kind": revenue.by_kind(revenue.won(organization_id=org.pk)),
         "referrals": referral_leads,
-        "referral_revenue": referral_revenue,
+        "referral_revenue": revenue.total(revenue.won(deal_id__in=referred)).money,
         "open_tasks": open_tasks,
     }
 
@@ -208,13 +200,14 @@ def clv_figures(*, user: User) -> list[metrics.CustomerFigures]:
                 ),
             ),
         )
-        .values("pk", "customer_since", "revenue", "churned", "active_contracts")
+        .values("pk", "customer_since", "churned", "active_contracts")
     )
+    lifetimes = revenue.lifetime(customer_queryset(user).values("pk"))
     return [
         metrics.CustomerFigures(
             organization_id=o["pk"],
             customer_since=o["customer_since"] or timezone.localdate(),
-            revenue=Decimal(o["revenue"] or 0),
+            revenue=(lifetimes.get(o["pk"]) or revenue.Converted()).money,
             churned_on=(
                 timezone.localdate(o["churned"])
                 if o["churned"] is not None and not o["active_contracts"]
@@ -231,18 +224,15 @@ def clv(*, user: User, today: datetime.date | None = None) -> metrics.Clv:
 
 def revenue_by_kind(
     *, user: User, start: datetime.date | None = None, end: datetime.date | None = None
-) -> dict[str, Decimal]:
-    """Won revenue split into new business, expansion and renewals (deal currencies summed)."""
-    qs = Deal.objects.visible_to(user).filter(status=Deal.Status.WON)
+) -> dict[str, Any]:
+    """Won revenue of visible deals closed in [start, end), split into new business,
+    expansion and renewals in the reporting currency (see `revenue.by_kind`)."""
+    qs = revenue.won(deal_id__in=Deal.objects.visible_to(user).values("pk"))
     if start is not None:
-        qs = qs.filter(closed_at__date__gte=start)
+        qs = qs.filter(closed_date__gte=start)
     if end is not None:
-        qs = qs.filter(closed_at__date__lt=end)
-    totals = {k: Decimal(0) for k in DealKind.values}
-    rows = qs.values_list("customer_link__kind").annotate(s=Sum("amount"))
-    for kind, total in rows:
-        totals[kind or DealKind.NEW_BUSINESS] += total or Decimal(0)
-    return totals
+        qs = qs.filter(closed_date__lt=end)
+    return revenue.by_kind(qs)
 
 
 def expansion_kinds(deal_ids: list[int]) -> dict[int, str]:

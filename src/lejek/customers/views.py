@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from lejek.accounts import access
 from lejek.contacts.models import Organization
 from lejek.core.errors import DomainError, NotFound
-from lejek.customers import forms, selectors, services
+from lejek.customers import forms, revenue, selectors, services
 from lejek.customers.models import BookingPage, WorkingHours
 from lejek.customers.slots import hours_set
 from lejek.pipelines.models import Deal
@@ -35,12 +35,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
     year_ago = timezone.localdate() - datetime.timedelta(days=365)
     context = {
-        "customers": rows[:LIST_LIMIT],
+        "customers": revenue.attach_lifetime(rows[:LIST_LIMIT]),
         "truncated": len(rows) > LIST_LIMIT,
         "q": q,
         "rate": selectors.renewal_rate(user=user, start=year_ago),
         "clv": selectors.clv(user=user),
-        "revenue_by_kind": selectors.revenue_by_kind(user=user, start=year_ago),
+        "split": selectors.revenue_by_kind(user=user, start=year_ago),
     }
     htmx = getattr(request, "htmx", False)
     template = "customers/customer_list.html#rows" if htmx else "customers/customer_list.html"
@@ -175,7 +175,6 @@ def booking_settings(request: HttpRequest) -> HttpResponse:
 def revenue_split(request: HttpRequest) -> HttpResponse:
     """The dashboard's card of won revenue by kind (loaded by htmx with its filters)."""
     from lejek.analytics.forms import DashboardForm
-    from lejek.customers import revenue
 
     form = DashboardForm(request.GET or {}, user=user_of(request))
     resolved = form.resolved()

@@ -43,7 +43,7 @@ def deal(owner: User, pipeline: Pipeline, org: Organization | None, **data: Any)
             "pipeline_id": pipeline.pk,
             "organization_id": org.pk if org else None,
             "amount": Decimal("12000"),
-            "currency": "EUR",
+            "currency": "USD",
             **data,
         },
     )

@@ -62,10 +62,16 @@ def test_expansion_deal_in_one_click(
     assert expansion.title == "Expansion: Acme" and expansion.organization == org
     assert CustomerDeal.objects.get(deal=expansion).kind == DealKind.EXPANSION
     # Winning an expansion counts as expansion revenue and starts no new onboarding.
-    win(owner, Deal.objects.get(pk=expansion.pk))
+    expansion = Deal.objects.get(pk=expansion.pk)
+    pipeline_services.deal_update(
+        actor=owner,
+        deal=expansion,
+        data={"amount": Decimal("500"), "currency": "USD"},
+        version=expansion.version,
+    )
+    win(owner, expansion)
     assert not Onboarding.objects.filter(deal=expansion).exists()
-    Deal.objects.filter(pk=expansion.pk).update(amount=Decimal("500"))
-    totals = selectors.revenue_by_kind(user=owner)
+    totals = selectors.revenue_by_kind(user=owner)["amounts"]
     assert totals[DealKind.NEW_BUSINESS] == Decimal("12000")
     assert totals[DealKind.EXPANSION] == Decimal("500")
     with pytest.raises(NotFound):
