@@ -20,8 +20,10 @@ from django.utils import timezone
 from lejek.accounts import services as account_services
 from lejek.accounts.models import Team, User
 from lejek.analytics import demo as analytics_demo
+from lejek.analytics.loaders import local_date
 from lejek.demo import bulk, chunks
 from lejek.demo.context import HISTORY_DAYS, Clock, Context, PipelineSpec, Seller, StageSpec
+from lejek.forecasting import replayed
 from lejek.pipelines import services as pipeline_services
 from lejek.pipelines.models import Pipeline
 from lejek.pipelines.templates import TEMPLATES
@@ -84,6 +86,10 @@ def generate(
     load(ctx, seed, plan, counts, lambda done: report("deals", done, deals))
     bulk.analyze([model for _, model in chunks.TABLES])
     analytics_demo.prepare(now=clock.now)
+    report("forecast snapshots", 0, 1)
+    # Each rep's monthly forecasts as history shows them: forecast accuracy from day one.
+    replayed.replay_rep_snapshots(today=local_date(clock.now), months=12)
+    report("forecast snapshots", 1, 1)
     return counts
 
 

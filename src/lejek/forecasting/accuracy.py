@@ -4,7 +4,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 
-def accuracy(forecast: Decimal, actual: Decimal) -> Fraction | None:
+def accuracy(forecast: Decimal, actual: Decimal | Fraction) -> Fraction | None:
     """Exact; None (not available) when nothing was won, never 0 and never an error.
 
     It can be negative: a forecast three times the actual scores 1 − 2 = −1.

@@ -15,6 +15,7 @@ class Snapshot(models.Model):
     class Kind(models.TextChoices):
         MANUAL = "manual", "Saved by hand"
         WEEKLY = "weekly", "Weekly"
+        REPLAYED = "replayed", "Rebuilt from history"
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
     as_of = models.DateField()
@@ -36,7 +37,10 @@ class Snapshot(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["kind", "created_at"], name="fcsnap_kind_created")]
+        indexes = [
+            models.Index(fields=["kind", "created_at"], name="fcsnap_kind_created"),
+            models.Index(fields=["owner", "as_of"], name="fcsnap_owner_asof"),
+        ]
 
     def __str__(self) -> str:
         return f"forecast of {self.as_of} ({self.kind})"

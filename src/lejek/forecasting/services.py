@@ -12,7 +12,7 @@ from lejek.core import audit
 from lejek.core.errors import Forbidden
 from lejek.forecasting import selectors
 from lejek.forecasting.models import Snapshot, SnapshotValue
-from lejek.pipelines.models import Pipeline
+from lejek.pipelines.models import Deal, Pipeline
 
 STORED = {
     SnapshotValue.Method.WEIGHTED: "weighted",
@@ -75,7 +75,8 @@ def snapshot_save(
 
 
 def weekly_snapshots(now: datetime.datetime | None = None, horizon: int = 3) -> int:
-    """One snapshot for everyone and one per team, unless this week's were already saved."""
+    """One snapshot for everyone, one per team and one per rep with open deals (the reps'
+    forecast accuracy on the scorecards), unless this week's were already saved."""
     now = now or timezone.now()
     if Snapshot.objects.filter(kind=Snapshot.Kind.WEEKLY, created_at__gt=now - WEEK).exists():
         return 0
@@ -83,6 +84,10 @@ def weekly_snapshots(now: datetime.datetime | None = None, horizon: int = 3) -> 
     snapshot_save(actor=None, horizon=horizon, kind=Snapshot.Kind.WEEKLY)
     for team in Team.objects.all():
         snapshot_save(actor=None, horizon=horizon, kind=Snapshot.Kind.WEEKLY, team=team)
+        saved += 1
+    owners = Deal.objects.alive().filter(status=Deal.Status.OPEN).values("owner_id")
+    for rep in User.objects.filter(pk__in=owners).order_by("pk"):
+        snapshot_save(actor=None, horizon=horizon, kind=Snapshot.Kind.WEEKLY, owner=rep)
         saved += 1
     return saved
 

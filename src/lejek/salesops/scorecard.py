@@ -5,6 +5,10 @@ Each rep's metrics for a period come from the same rollups and formulas as the d
 ÷ quota (`selectors.attainment`). Every metric is shown against the team median and the
 previous period of the same length.
 
+Forecast accuracy compares the rep's stage-weighted forecast saved on or before the
+period's first day with what they won in it (`lejek.forecasting.rep_accuracy`); it
+exists once the period has ended.
+
 Quadrants (seed 002): x = attainment this period − the team median attainment, y = the
 change in attainment from the previous period (percentage points). A rep at or above the
 median is a star, below it a laggard; a rep whose attainment did not fall (y ≥ 0) is
@@ -25,6 +29,7 @@ from lejek.analytics import selectors as analytics_selectors
 from lejek.analytics.filters import Filters, Period
 from lejek.analytics.loaders import local_date
 from lejek.analytics.rates import RateTable
+from lejek.forecasting import rep_accuracy
 from lejek.salesops import calc, selectors
 
 # (key, label, higher is better)
@@ -34,6 +39,7 @@ EFFECTIVENESS = (
     ("average_deal_size", "Average deal size", True),
     ("win_rate", "Win rate", True),
     ("attainment", "Quota attainment", True),
+    ("forecast_accuracy", "Forecast accuracy", True),
 )
 EFFICIENCY = (
     ("selling_time", "Selling time", True),
@@ -69,6 +75,16 @@ def _difference(value: Any, other: Any) -> Fraction | None:
     return Fraction(value) - Fraction(other)
 
 
+def _forecast_accuracy(
+    rows: list[dict[str, Any]], period: Period, previous: Period, today: datetime.date
+) -> None:
+    for key, when in (("now", period), ("before", previous)):
+        won = {r["user"].pk: r[key].get("revenue_won") for r in rows}
+        found = rep_accuracy.per_rep(won, when.start, when.end, today)
+        for r in rows:
+            r[key]["forecast_accuracy"] = found.get(r["user"].pk)
+
+
 def team_scorecard(user: User, period: Period, team_id: int | None = None) -> dict[str, Any]:
     """Every visible rep (of one team if given): metrics now and before, medians, quadrants."""
     feed.catch_up()
@@ -90,7 +106,7 @@ def team_scorecard(user: User, period: Period, team_id: int | None = None) -> di
         queries.lead_response_seconds(filters, previous.start, previous.end, "owner")
     )
     before_by_rep = {row["user"].pk: row for row in before_att["reps"]}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in now_att["reps"]:
         rep = row["user"]
         part = parts.get(rep.pk, _empty())
@@ -107,6 +123,7 @@ def team_scorecard(user: User, period: Period, team_id: int | None = None) -> di
         rows.append(
             {"user": rep, "quota": row["quota"], "won": row["won"], "now": current, "before": prior}
         )
+    _forecast_accuracy(rows, period, previous, today)
     medians = {
         key: calc.median([Fraction(r["now"][key]) for r in rows if r["now"].get(key) is not None])
         for key in KEYS

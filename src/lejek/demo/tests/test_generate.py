@@ -12,6 +12,7 @@ from lejek.activities.models import Activity
 from lejek.contacts.models import Organization, Person
 from lejek.demo import generate as generate_module
 from lejek.demo.generate import DEMO_LOGINS, generate
+from lejek.forecasting.models import Snapshot, SnapshotValue
 from lejek.leads.models import Lead
 from lejek.pipelines.models import Deal, Pipeline, Stage, StageChange, StatusChange
 from lejek.pipelines.templates import TEMPLATES
@@ -230,7 +231,8 @@ def test_progress_is_reported_per_chunk():
     generate(deals=10, now=NOW, progress=lambda *args: calls.append(args))
     assert calls[0] == ("users", 0, len(DEMO_LOGINS))
     assert ("users", len(DEMO_LOGINS), len(DEMO_LOGINS)) in calls
-    assert ("deals", 0, 10) in calls and calls[-1] == ("deals", 10, 10)
+    assert ("deals", 0, 10) in calls and ("deals", 10, 10) in calls
+    assert calls[-1] == ("forecast snapshots", 1, 1)  # the reps' forecasts, rebuilt last
     assert Deal.objects.count() == 10
 
 
@@ -238,3 +240,14 @@ def test_zero_deals_only_sets_up_users_and_pipelines():
     counts = generate(deals=0, now=NOW)
     assert counts["deals"] == 0 and counts["users"] == len(DEMO_LOGINS)
     assert Pipeline.objects.count() == len(TEMPLATES)
+
+
+def test_demo_reps_have_forecasts_rebuilt_from_history(counts):
+    """Forecast accuracy per rep is on the scorecards from the first day of the demo."""
+    replayed = Snapshot.objects.filter(kind=Snapshot.Kind.REPLAYED)
+    owners = set(replayed.values_list("owner_id", flat=True))
+    assert owners and owners <= set(User.objects.values_list("pk", flat=True))
+    assert replayed.values("as_of").distinct().count() >= 12  # a year of month starts
+    month = NOW.date().replace(day=1)
+    assert replayed.filter(as_of=month).exists()
+    assert SnapshotValue.objects.filter(snapshot__in=replayed, method="weighted").exists()

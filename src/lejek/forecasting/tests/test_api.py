@@ -93,10 +93,12 @@ def test_weekly_snapshots_once_a_week(admin, owner, outsider) -> None:  # type: 
     with clock(TODAY):
         first = services.weekly_snapshots()
         again = services.weekly_snapshots()
-    assert first == 3  # everyone, team A, team B
+    assert first == 5  # everyone, team A, team B, and each of the two reps with open deals
     assert again == 0
+    reps = Snapshot.objects.filter(kind="weekly", owner__isnull=False)
+    assert sorted(reps.values_list("owner_id", flat=True)) == sorted([owner.pk, outsider.pk])
     with clock(TODAY + datetime.timedelta(days=8)):
-        assert services.weekly_snapshots() == 3
+        assert services.weekly_snapshots() == 5
 
 
 def test_only_a_teams_manager_saves_its_forecast(api_as, owner, manager) -> None:  # type: ignore[no-untyped-def]

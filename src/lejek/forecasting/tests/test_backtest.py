@@ -4,9 +4,12 @@ import datetime
 from decimal import Decimal
 
 from lejek.analytics.tests.helpers import History, clock, t
+from lejek.core.models import AuditEntry
+from lejek.forecasting import replayed
 from lejek.forecasting.backtest import backtest, months_before
 from lejek.forecasting.gather import Scope
 from lejek.forecasting.history import replay
+from lejek.forecasting.models import Snapshot
 from lejek.pipelines import services
 from lejek.pipelines.tests import factories
 
@@ -76,3 +79,22 @@ def test_months_before() -> None:
         datetime.date(2024, 11, 1),
         datetime.date(2024, 12, 1),
     ]
+
+
+def test_replayed_rep_snapshots_see_each_month_from_its_first_day(admin, owner) -> None:  # type: ignore[no-untyped-def]
+    """Per-rep snapshots rebuilt from history: the forecast known on 1 March, not today's;
+    a second run adds nothing."""
+    build(admin, owner)
+    saved = replayed.replay_rep_snapshots(today=datetime.date(2025, 4, 15), months=2)
+    assert saved == 2  # 1 March and 1 April: the owner had open deals; 1 February none
+    march = Snapshot.objects.get(owner=owner, as_of=MARCH, kind=Snapshot.Kind.REPLAYED)
+    values = {(v.method, v.month): v.amount for v in march.values.all()}
+    assert values[("weighted", MARCH)] == Decimal("100.00")  # 1,000 at 10 %, as on 1 March
+    assert values[("commit", MARCH)] == Decimal("0.00")
+    assert march.horizon == 3 and len(values) == 9
+    april = Snapshot.objects.get(owner=owner, as_of=datetime.date(2025, 4, 1))
+    # On 1 April: the later deal, 700 at 80 %, overdue so counted in April.
+    april_weighted = april.values.get(method="weighted", month=datetime.date(2025, 4, 1))
+    assert april_weighted.amount == Decimal("560.00")
+    assert replayed.replay_rep_snapshots(today=datetime.date(2025, 4, 15), months=2) == 0
+    assert AuditEntry.objects.filter(entity_type="snapshot", action="created").count() == 2

@@ -58,10 +58,13 @@ def signed(value: Any, places: int = 2) -> str:
     return f"+{text}" if number > 0 else text
 
 
+RATIOS = ("win_rate", "attainment", "forecast_accuracy", "selling_time")
+
+
 @register.filter
 def metric(value: Any, key: str) -> str:
     """A scorecard metric in its own unit: ratios as %, counts whole, the rest 2 places."""
-    if key in ("win_rate", "attainment", "selling_time"):
+    if key in RATIOS:
         return pct(value)
     if key == "meetings_booked":
         return num(value, 0)
@@ -72,7 +75,7 @@ def metric(value: Any, key: str) -> str:
 
 @register.filter
 def metric_change(value: Any, key: str) -> str:
-    if key in ("win_rate", "attainment", "selling_time"):
+    if key in RATIOS:
         return points(value)
     if key == "meetings_booked":
         return signed(value, 0)

@@ -8,6 +8,7 @@ import pytest
 from lejek.accounts import services as account_services
 from lejek.accounts.models import User
 from lejek.analytics.filters import Period
+from lejek.forecasting.models import Snapshot, SnapshotValue
 from lejek.salesops import calc, quotas, scorecard
 from lejek.salesops.tests.helpers import clock, month, pipeline, t, won_deal
 
@@ -75,3 +76,40 @@ def test_rep_card_and_visibility(manager, owner, team) -> None:
     assert card is not None and card["row"]["quadrant"] == calc.RISING
     assert hidden is None
     assert own is not None and [r["user"] for r in own["rows"]] == [owner]
+
+
+def _snapshot(rep: User, as_of: str, values: dict[str, int], horizon: int = 3) -> None:
+    snapshot = Snapshot.objects.create(
+        kind=Snapshot.Kind.WEEKLY, as_of=month(as_of[:7]).replace(day=int(as_of[8:])),
+        horizon=horizon, currency="USD", owner=rep,
+    )  # fmt: skip
+    for first, amount in values.items():
+        SnapshotValue.objects.create(
+            snapshot=snapshot, method="weighted", month=month(first), amount=D(amount)
+        )
+        SnapshotValue.objects.create(
+            snapshot=snapshot, method="commit", month=month(first), amount=D(1)
+        )
+
+
+def test_forecast_accuracy_per_rep(manager, team) -> None:
+    """The rep's weighted forecast saved on or before the period's first day, against what
+    they won: 1 − |forecast − actual| ÷ actual, once the period has ended."""
+    _snapshot(team["ada"], "2025-01-20", {"2025-02": 9000})  # older: not the latest
+    _snapshot(team["ada"], "2025-01-28", {"2025-02": 12000})  # 1 − 3,000 ÷ 15,000 = 0.8
+    _snapshot(team["ben"], "2025-02-02", {"2025-02": 99000})  # after the month began
+    _snapshot(team["cyd"], "2024-12-20", {"2025-02": 6000})  # older than 31 days
+    _snapshot(team["dot"], "2025-01-31", {"2025-01": 1}, horizon=1)  # does not cover Feb
+    _snapshot(team["dot"], "2024-12-31", {"2025-01": 15000})  # January: 1 − 5,000 ÷ 10,000
+    with clock(t("2025-03-05")):
+        board = scorecard.team_scorecard(manager, Period(FEB, FEB))
+        running = scorecard.team_scorecard(manager, Period(month("2025-03"), month("2025-03")))
+    rows = {r["user"].username: r for r in board["rows"]}
+    assert rows["ada"]["now"]["forecast_accuracy"] == F(4, 5)
+    assert rows["ben"]["now"]["forecast_accuracy"] is None
+    assert rows["cyd"]["now"]["forecast_accuracy"] is None
+    assert rows["dot"]["now"]["forecast_accuracy"] is None
+    assert rows["dot"]["before"]["forecast_accuracy"] == F(1, 2)
+    assert board["medians"]["forecast_accuracy"] == F(4, 5)
+    # March has not ended: no accuracy yet, whatever was saved.
+    assert all(r["now"]["forecast_accuracy"] is None for r in running["rows"])
