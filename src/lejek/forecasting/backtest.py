@@ -45,7 +45,7 @@ def backtest(
     days = months_before(today, months)
     replay = history.replay(scope, days)
     counts = Counts()
-    close_days: dict[int, list[int]] = defaultdict(list)
+    close_days: dict[int, list[tuple[int, int]]] = defaultdict(list)
     added: set[datetime.date] = set()
     rows: list[dict[str, Any]] = []
     for day in days:

@@ -58,7 +58,7 @@ class Data:
     open: list[OpenDeal]
     won: list[WonDeal]
     counts: Counts
-    close_days: dict[int, list[int]]
+    close_days: dict[int, list[tuple[int, int]]]  # won stays: (days in stage, days to win)
     priors: dict[int, float]
     unconvertible: int = 0
     teams: dict[int, int | None] = field(default_factory=dict)  # owner → team
@@ -252,8 +252,9 @@ def _bins(field_name: str, bounds: tuple[int, ...], scale: object = 1) -> Case:
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
-def closed_stays(scope: Scope) -> tuple[Counts, dict[int, list[int]]]:
-    """Closed deals' stays per model cell, and days from entering a stage to winning."""
+def closed_stays(scope: Scope) -> tuple[Counts, dict[int, list[tuple[int, int]]]]:
+    """Closed deals' stays per model cell, and the won ones' (days in the stage, days from
+    entering it to winning)."""
     stays = _owned(
         DealStageSummary.objects.filter(
             deal__status__in=[Deal.Status.WON, Deal.Status.LOST], deal__deleted_at__isnull=True
@@ -285,12 +286,12 @@ def closed_stays(scope: Scope) -> tuple[Counts, dict[int, list[int]]]:
             row["deal__owner_id"],
         )
         counts.add_counts(cell, row["n"], row["w"])
-    close_days: dict[int, list[int]] = defaultdict(list)
+    close_days: dict[int, list[tuple[int, int]]] = defaultdict(list)
     won = stays.filter(deal__status=Deal.Status.WON, deal__closed_at__isnull=False)
-    for stage, reached, closed in won.order_by("-deal__closed_at").values_list(
-        "stage_id", "first_reached_at", "deal__closed_at"
+    for stage, reached, closed, seconds in won.order_by("-deal__closed_at").values_list(
+        "stage_id", "first_reached_at", "deal__closed_at", "seconds"
     )[:CLOSE_TIME_SAMPLES]:
-        close_days[stage].append(max(0, (closed - reached).days))
+        close_days[stage].append((max(0, seconds // DAY), max(0, (closed - reached).days)))
     return counts, close_days
 
 
@@ -326,15 +327,17 @@ def cached[T](key: str, compute: Callable[[], T]) -> T:
     return found  # type: ignore[no-any-return]
 
 
-def cached_closed_stays(scope: Scope) -> tuple[Counts, dict[int, list[int]], str]:
+def cached_closed_stays(
+    scope: Scope,
+) -> tuple[Counts, dict[int, list[tuple[int, int]]], str]:
     """`closed_stays`, read again only when the closed history changed (the slow query)."""
     key = history_key(scope)
 
-    def compute() -> tuple[dict[Cell, list[int]], dict[int, list[int]]]:
+    def compute() -> tuple[dict[Cell, list[int]], dict[int, list[tuple[int, int]]]]:
         counts, close_days = closed_stays(scope)
         return dict(counts.cells), dict(close_days)
 
-    cells, close_days = cached(f"{key}:stays", compute)
+    cells, close_days = cached(f"{key}:stays:2", compute)
     counts = Counts()
     counts.cells.update(cells)
     return counts, close_days, key

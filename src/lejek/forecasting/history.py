@@ -44,7 +44,8 @@ class Replay:
     won: list[WonDeal] = field(default_factory=list)
     # Stays of deals closed in a month, by that month: add them up to train as of a day.
     stays: dict[datetime.date, Counts] = field(default_factory=lambda: defaultdict(Counts))
-    close_days: dict[datetime.date, dict[int, list[int]]] = field(
+    # Won stays by close month and stage: (days in the stage, days from entering it to the win).
+    close_days: dict[datetime.date, dict[int, list[tuple[int, int]]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     actual: dict[datetime.date, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -169,7 +170,7 @@ def _one_deal(
             cell = (stage, age_bin(days), amount_band, str(source), int(owner))
             result.stays[month].add(cell, won)
             if won:
-                result.close_days[month][stage].append(max(0, (closed - entered).days))
+                result.close_days[month][stage].append((days, max(0, (closed - entered).days)))
         if won and factor is not None and amount is not None:
             value = Decimal(amount) * factor
             result.won.append(WonDeal(owner, pipeline, closed, value, (closed - created).days))

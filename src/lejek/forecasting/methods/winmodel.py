@@ -199,22 +199,53 @@ def model_calibration(model: WinModel, counts: Counts) -> tuple[list[Calibration
     return calibration((model.predict_cell(c), n, w) for c, (n, w) in counts.cells.items())
 
 
-class CloseTimes:
-    """Days from entering a stage to winning, per stage: when a won deal closes."""
+# Days in a stage are compared on this grid: a deal 12 days in its stage is compared with
+# won stays of at least 10 days (a sorted list per stage and level, built when first asked).
+STAY_GRID = (0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
 
-    def __init__(self, samples: Mapping[int, Sequence[int]]) -> None:
-        self.by_stage = {s: sorted(v) for s, v in samples.items() if v}
-        self.every = sorted(d for v in self.by_stage.values() for d in v)
+# (days the won deal stayed in the stage, days from entering the stage to the win); a bare
+# number is read as a deal that stayed until it was won.
+Sample = tuple[int, int] | int
+
+
+class CloseTimes:
+    """When a won deal closes, from the won stays per stage.
+
+    A deal that has been `d` days in its stage and is still there is compared with won
+    deals that also stayed at least `d` days (on `STAY_GRID`), not with every won deal
+    that passed through: those that moved on within days are faster, and counting them
+    would place the wins of slow deals too early (the deals open on any given day are
+    the slower ones).
+    """
+
+    def __init__(self, samples: Mapping[int, Sequence[Sample]]) -> None:
+        self.pairs: dict[int, list[tuple[int, int]]] = {
+            stage: [(s, s) if isinstance(s, int) else (int(s[0]), int(s[1])) for s in values]
+            for stage, values in samples.items()
+            if values
+        }
+        self.every = [p for values in self.pairs.values() for p in values]
+        self._times: dict[tuple[int | None, int], list[int]] = {}
+
+    def comparable(self, stage_id: int, days_in_stage: int) -> list[int]:
+        """Sorted days-to-win of the won stays in this stage at least as long (on the grid)."""
+        level = STAY_GRID[bisect.bisect_right(STAY_GRID, max(0, days_in_stage)) - 1]
+        key = (stage_id if stage_id in self.pairs else None, level)
+        found = self._times.get(key)
+        if found is None:
+            pairs = self.pairs[stage_id] if key[0] is not None else self.every
+            found = self._times[key] = sorted(t for stay, t in pairs if stay >= level)
+        return found
 
     def month_shares(
         self, stage_id: int, days_in_stage: int, edges: Sequence[int]
     ) -> list[float] | None:
         """Chance of closing in each window [edges[i], edges[i+1]) days from now, if won.
 
-        Only won stays at least as long as this deal's stay so far are comparable. None
-        when no won deal ever stayed this long (the caller falls back to the expected date).
+        None when no comparable won deal stayed this long (the caller falls back to the
+        expected date).
         """
-        days = self.by_stage.get(stage_id) or self.every
+        days = self.comparable(stage_id, days_in_stage)
         first = bisect.bisect_left(days, days_in_stage)
         remaining = len(days) - first
         if remaining <= 0:

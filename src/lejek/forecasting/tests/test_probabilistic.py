@@ -112,3 +112,16 @@ def test_close_times_split_a_win_over_months() -> None:
     # A deal 30 days in the stage compares only with stays of 30+ days.
     assert times.month_shares(1, 30, [0, 31, 59]) == [0.5, 0.5]
     assert times.month_shares(1, 100, [0, 31]) is None
+
+
+def test_close_times_compare_with_deals_that_stayed_as_long() -> None:
+    """Won deals that left the stage within days are faster than one still there after 10:
+    only stays of at least 10 days (on the grid) are compared."""
+    fast = [(2, 20)] * 3  # two days in the stage, won 20 days after entering it
+    slow = [(45, 50)]  # 45 days in the stage, won after 50
+    times = CloseTimes({1: fast + slow})
+    assert times.month_shares(1, 0, [0, 31, 59]) == [0.75, 0.25]
+    # Ten days in and still there: like the slow deal, not the fast ones.
+    assert times.month_shares(1, 10, [0, 31, 59]) == [0.0, 1.0]
+    # Twelve days compare on the grid's 10: the same slow stay.
+    assert times.comparable(1, 12) == [50]
