@@ -2,7 +2,9 @@
 pipeline audit, scorecards and the goal planner."""
 
 from fractions import Fraction
+from typing import Literal
 
+from django.http.response import HttpResponseBase
 from ninja import Query, Router, Status
 
 from lejek.accounts.auth import AuthedRequest
@@ -10,6 +12,7 @@ from lejek.accounts.models import Team, User
 from lejek.analytics.filters import parse_month, period_from
 from lejek.core.errors import NotFound, ValidationFailed
 from lejek.core.listing import errors
+from lejek.dataio import exports
 from lejek.salesops import (
     audits,
     planner,
@@ -20,6 +23,7 @@ from lejek.salesops import (
     schemas,
     scorecard,
     selectors,
+    statement_pdf,
     statements,
 )
 from lejek.salesops.models import CommissionPlan
@@ -167,6 +171,35 @@ def compute_statements(request: AuthedRequest, payload: schemas.ComputeIn):
 @router.get("/statements/{int:statement_id}", response={200: schemas.StatementOut, **errors(404)})
 def get_statement(request: AuthedRequest, statement_id: int):
     return present.statement_out(selectors.statement_or_404(request.user, statement_id), True)
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/statements/{int:statement_id}/export",
+    response={200: None, **errors(404)},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The statement as a file to download",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    exports.XLSX_TYPE: _BINARY,
+                    statement_pdf.PDF_TYPE: _BINARY,
+                },
+            }
+        }
+    },
+)
+def export_statement(
+    request: AuthedRequest, statement_id: int, format: Literal["csv", "xlsx", "pdf"]
+) -> HttpResponseBase:
+    """The statement as a file: `csv` or `xlsx` (its lines and totals, spreadsheet-safe) or
+    `pdf` (A4, in the language asked for with Accept-Language); 404 for a statement you
+    cannot see."""
+    statement = selectors.statement_or_404(request.user, statement_id)
+    return statement_pdf.export_response(statement, format)
 
 
 @router.post(

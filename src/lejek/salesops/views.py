@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 from lejek.accounts.models import User
 from lejek.analytics.filters import parse_month, period_from, this_month
 from lejek.core.errors import DomainError, ValidationFailed
-from lejek.dataio import exports
 from lejek.salesops import (
     audits,
     calc,
@@ -29,6 +28,7 @@ from lejek.salesops import (
     reviews,
     scorecard,
     selectors,
+    statement_pdf,
     statements,
 )
 from lejek.web.http import domain_errors, error_message, is_htmx, user_of
@@ -272,16 +272,13 @@ def statement_approve(request: HttpRequest, statement_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def statement_export(request: HttpRequest, statement_id: int, fmt: str) -> HttpResponseBase:
-    if fmt not in exports.FORMATS:
+    if fmt not in statement_pdf.FORMATS:
         raise Http404
     try:
         statement = selectors.statement_or_404(user_of(request), statement_id)
     except DomainError:
         raise Http404 from None
-    name = f"statement-{statement.rep.username}-{statement.month:%Y-%m}"
-    return exports.export_response(
-        fmt, name, present.STATEMENT_HEADER, present.statement_rows(statement)
-    )
+    return statement_pdf.export_response(statement, fmt)
 
 
 # --- pipeline audit --------------------------------------------------------------------------

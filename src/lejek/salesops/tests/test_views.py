@@ -87,7 +87,7 @@ def test_statement_compute_approve_export(admin, manager, owner) -> None:
     assert "'=HYPERLINK" in csv and "Total pay" in csv and "4210.00" in csv
     xlsx = c.get(f"/salesops/statements/{s.pk}/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    assert c.get(f"/salesops/statements/{s.pk}/export.pdf").status_code == 404
+    assert c.get(f"/salesops/statements/{s.pk}/export.ods").status_code == 404
     assert (
         c.post(f"/salesops/statements/{s.pk}/approve/", {"version": s.version}).status_code == 409
     )
