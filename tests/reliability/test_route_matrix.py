@@ -110,6 +110,7 @@ def fill(namespace: str, name: str, pattern: str, w: dict) -> list[str]:
         "rep_id": w["deal"].owner_id,
         "quota_id": 999_999,
         "statement_id": 999_999,
+        "plan_id": 999_999,
         "token": "no-such-booking",
     }
     if namespace == "contacts":

@@ -14,12 +14,13 @@ from lejek.accounts.access import require_admin
 from lejek.accounts.models import User
 from lejek.analytics.rates import reporting_currency
 from lejek.core import audit
-from lejek.core.errors import ValidationFailed, VersionConflict
+from lejek.core.errors import Conflict, ValidationFailed, VersionConflict
 from lejek.core.models import AuditEntry
 from lejek.salesops import calc
 from lejek.salesops.models import CommissionAssignment, CommissionPlan
 from lejek.salesops.quotas import parse_amount
 
+ASSIGNMENT_FIELD = "commission_plan"  # audit field on the rep
 PLAN_FIELDS = ["name", "base_pay", "rate", "target", "kind", "tiers", "currency", "is_active"]
 
 
@@ -89,10 +90,24 @@ def plan_update(
     return plan
 
 
+def _log_assignment(actor: User, rep: User, old: int | None, new: int | None) -> None:
+    # Logged on the rep, not on the assignment row: ending an assignment deletes the row,
+    # and the history of who was on which plan must outlive it.
+    audit.log_event(
+        actor=actor,
+        instance=rep,
+        action=AuditEntry.Action.UPDATED,
+        field=ASSIGNMENT_FIELD,
+        old=old,
+        new=new,
+    )
+
+
 def plan_assign(*, actor: User, user: User, plan: CommissionPlan) -> CommissionAssignment:
+    """Put a rep on a plan from now on (moving them off any other plan)."""
     require_admin(actor, "assign commission plans")
     with transaction.atomic():
-        found = CommissionAssignment.objects.filter(user=user).first()
+        found = CommissionAssignment.objects.select_for_update().filter(user=user).first()
         old = found.plan_id if found else None
         if found is None:
             found = CommissionAssignment.objects.create(user=user, plan=plan)
@@ -100,15 +115,20 @@ def plan_assign(*, actor: User, user: User, plan: CommissionPlan) -> CommissionA
             found.plan = plan
             found.assigned_at = timezone.now()
             found.save(update_fields=["plan", "assigned_at"])
-        audit.log_event(
-            actor=actor,
-            instance=found,
-            action=AuditEntry.Action.UPDATED,
-            field="plan",
-            old=old,
-            new=plan.pk,
-        )
+        _log_assignment(actor, user, old, plan.pk)
     return found
+
+
+def plan_unassign(*, actor: User, user: User, plan: CommissionPlan) -> None:
+    """End a rep's assignment to `plan`: statements computed from now on leave the rep out
+    (drafts already computed keep their plan; approved ones keep their terms)."""
+    require_admin(actor, "assign commission plans")
+    with transaction.atomic():
+        found = CommissionAssignment.objects.select_for_update().filter(user=user).first()
+        if found is None or found.plan_id != plan.pk:
+            raise Conflict("This rep is no longer on this plan. Reload the page.")
+        found.delete()
+        _log_assignment(actor, user, plan.pk, None)
 
 
 def terms_of(plan: CommissionPlan) -> calc.Terms:

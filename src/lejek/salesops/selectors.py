@@ -19,8 +19,10 @@ from lejek.accounts.models import Team, User
 from lejek.analytics.filters import Period, add_months
 from lejek.analytics.rates import RateTable, to_money
 from lejek.core.errors import NotFound
+from lejek.core.models import AuditEntry
 from lejek.pipelines.models import Deal
-from lejek.salesops.models import CommissionPlan, Quota, Statement
+from lejek.salesops.models import CommissionAssignment, CommissionPlan, Quota, Statement
+from lejek.salesops.plans import ASSIGNMENT_FIELD
 
 
 def month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, ...]:
@@ -85,6 +87,55 @@ def statement_or_404(user: User, pk: int) -> Statement:
 
 def plans() -> QuerySet[CommissionPlan]:
     return CommissionPlan.objects.all()
+
+
+def reps_seen_by(user: User) -> QuerySet[User]:
+    """Whose commission plan `user` may see (former members included): the same people as
+    their statements."""
+    if user.is_admin:
+        return User.objects.all()
+    if user.is_manager and user.team_id:
+        return User.objects.filter(Q(pk=user.pk) | Q(team_id=user.team_id))
+    return User.objects.filter(pk=user.pk)
+
+
+def plan_assignments(user: User) -> QuerySet[CommissionAssignment]:
+    """Who is on which plan now, and since when, among the reps `user` may see."""
+    return (
+        CommissionAssignment.objects.filter(user__in=reps_seen_by(user))
+        .select_related("user")
+        .order_by("assigned_at", "user__username")
+    )
+
+
+def plan_history(user: User, plan: CommissionPlan, limit: int = 200) -> list[dict[str, Any]]:
+    """Reps put on the plan, moved off it or ended, newest first (from the audit log)."""
+    key = str(plan.pk)
+    entries = list(
+        AuditEntry.objects.filter(
+            Q(old_value=key) | Q(new_value=key),
+            entity_type=User._meta.model_name,
+            field=ASSIGNMENT_FIELD,
+            entity_id__in=reps_seen_by(user).values("pk"),
+        ).select_related("actor")[:limit]
+    )
+    reps = User.objects.in_bulk({e.entity_id for e in entries})
+    other_ids = {int(v) for e in entries for v in (e.old_value, e.new_value) if v and v != key}
+    others = CommissionPlan.objects.in_bulk(other_ids)
+    rows = []
+    for entry in entries:
+        joined = entry.new_value == key
+        other = entry.old_value if joined else entry.new_value
+        rows.append(
+            {
+                "rep": reps.get(entry.entity_id),
+                "at": entry.at,
+                "actor": entry.actor,
+                "joined": joined,
+                "other_plan": others.get(int(other)) if other else None,
+            }
+        )
+    return rows
 
 
 # --- won revenue -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ imports the subject modules.
 """
 
 from lejek.salesops.audits import week_start_of
-from lejek.salesops.plans import plan_assign, plan_create, plan_update, terms_of
+from lejek.salesops.plans import plan_assign, plan_create, plan_unassign, plan_update, terms_of
 from lejek.salesops.quotas import (
     parse_period,
     period_start_of,
@@ -29,6 +29,7 @@ __all__ = [
     "period_start_of",
     "plan_assign",
     "plan_create",
+    "plan_unassign",
     "plan_update",
     "quota_create",
     "quota_delete",

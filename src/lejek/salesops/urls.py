@@ -1,7 +1,7 @@
 from django.urls import path
 
 from lejek.core import converters  # noqa: F401  (registers the "id" path converter)
-from lejek.salesops import views
+from lejek.salesops import plan_views, views
 
 app_name = "salesops"
 urlpatterns = [
@@ -23,4 +23,12 @@ urlpatterns = [
     path("audit/", views.audit_page, name="audit"),
     path("audit/deals/<id:deal_id>/review/", views.review, name="review"),
     path("planner/", views.planner_page, name="planner"),
+    path("plans/", plan_views.plans_page, name="plans"),
+    path("plans/<id:plan_id>/", plan_views.plan_page, name="plan"),
+    path("plans/<id:plan_id>/assign/", plan_views.plan_assign, name="plan-assign"),
+    path(
+        "plans/<id:plan_id>/reps/<id:rep_id>/unassign/",
+        plan_views.plan_unassign,
+        name="plan-unassign",
+    ),
 ]
