@@ -8,6 +8,7 @@ now (their audit log starts at the import). The stage's probability is today's:
 stages keep no history of their probability.
 """
 
+import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
@@ -77,7 +78,7 @@ def _grouped(qs: Any, key: str) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
 
 
 def replay(scope: Scope, days: list[datetime.date]) -> Replay:
-    result = Replay(days)
+    result = Replay(sorted(set(days)))
     rates = RateTable.load()
     probability = dict(Stage.objects.values_list("pk", "probability"))
     last = max(days)
@@ -177,9 +178,13 @@ def _one_deal(
             result.actual[month] += value
         elif won:
             result.unconvertible += 1
-    for day in result.days:
-        if created >= day:
-            continue
+    # Only the days between creation and the final close can see the deal open: a deal
+    # closed for good on day c is closed on every later day.
+    first = bisect.bisect_right(result.days, created)
+    last = len(result.days)
+    if final is not None and final[0] in (Deal.Status.WON, Deal.Status.LOST):
+        last = bisect.bisect_right(result.days, final[1])
+    for day in result.days[first:last]:
         stage_now = [(s, at) for s, at in moves if at < day]
         if not stage_now:
             continue
