@@ -40,6 +40,28 @@ def local_date(moment: datetime.datetime) -> datetime.date:
     return _local_day(hour, settings.TIME_ZONE)
 
 
+class TextDays:
+    """`local_date` of UTC timestamps read as text, as SQLite stores them and PostgreSQL
+    prints them in the UTC sessions Django opens (`YYYY-MM-DD HH:MM:SS…`).
+
+    Reading millions of timestamps as text and converting each hour once is several
+    times faster than letting the database adapter build a datetime for every row.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict[str, datetime.date] = {}
+
+    def __call__(self, text: str) -> datetime.date:
+        key = text[:13]
+        found = self.cache.get(key)
+        if found is None:
+            hour = datetime.datetime(
+                int(key[0:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]), tzinfo=datetime.UTC
+            )
+            found = self.cache[key] = local_date(hour)
+        return found
+
+
 def month_of(moment: datetime.datetime) -> datetime.date:
     return local_date(moment).replace(day=1)
 

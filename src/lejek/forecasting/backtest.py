@@ -13,9 +13,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from lejek.forecasting import history
+from lejek.forecasting import forked, history
 from lejek.forecasting.accuracy import accuracy
-from lejek.forecasting.gather import Scope
+from lejek.forecasting.gather import CLOSE_TIME_SAMPLES, Scope
 from lejek.forecasting.methods.commit import rep_commit
 from lejek.forecasting.methods.common import add_months, money
 from lejek.forecasting.methods.cycle import cycle_age
@@ -27,12 +27,62 @@ from lejek.forecasting.selectors import suggest_inputs
 
 METHODS = ("weighted", "commit", "run_rate", "cycle_age", "probabilistic")
 BACKTEST_RUNS = 2_000
+PARALLEL_FROM = 200_000  # open deals over all the months: below, forking costs more
 
 
 def months_before(today: datetime.date, count: int) -> list[datetime.date]:
     """The last `count` whole months before `today`'s month, oldest first."""
     this_month = today.replace(day=1)
     return [add_months(this_month, -k) for k in range(count, 0, -1)]
+
+
+def recent_close_days(
+    replay: history.Replay, day: datetime.date
+) -> dict[int, list[tuple[int, int]]]:
+    """The won stays closed before `day`, newest months first, until there are as many as
+    the live forecast reads (`gather.CLOSE_TIME_SAMPLES`, whole months)."""
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    taken = 0
+    for month in sorted((m for m in replay.close_days if m < day), reverse=True):
+        for stage, values in replay.close_days[month].items():
+            found[stage].extend(values)
+            taken += len(values)
+        if taken >= CLOSE_TIME_SAMPLES:
+            break
+    return found
+
+
+def _month(
+    replay: history.Replay,
+    day: datetime.date,
+    counts: Counts,
+    started: list[tuple[int, datetime.date]],
+) -> dict[str, Any]:
+    """Forecast the month starting on `day` as on that day, and compare with what was won."""
+    deals = replay.open.get(day, [])
+    known_won = [w for w in replay.won if w.closed < day and (day - w.closed).days <= 365]
+    priors = {d.stage_id: d.probability / 100 for d in deals}
+    model = train(counts, priors)
+    close_times = CloseTimes(recent_close_days(replay, day))
+    found = chances(deals, model, close_times, day, day, 1)
+    (spread,) = probabilistic(deals, found, 1, random.Random(day.toordinal()), BACKTEST_RUNS)
+    forecasts = {
+        "weighted": stage_weighted(deals, day, 1)[0],
+        "commit": rep_commit(deals, day, 1).commit[0],
+        "run_rate": run_rate(suggest_inputs(known_won, started, day), 1)[0],
+        "cycle_age": cycle_age(deals, known_won, day, day, 1)[0],
+        "probabilistic": spread.p50,
+    }
+    actual = money(replay.actual.get(day, Decimal(0)))
+    return {
+        "month": day,
+        "actual": actual,
+        "open_deals": len(deals),
+        "p10": spread.p10,
+        "p90": spread.p90,
+        "forecasts": forecasts,
+        "accuracy": {m: accuracy(v, actual) for m, v in forecasts.items()},
+    }
 
 
 def backtest(
@@ -44,42 +94,26 @@ def backtest(
 ) -> dict[str, Any]:
     days = months_before(today, months)
     replay = history.replay(scope, days)
+    # The model's training data as of each day: the stays of deals closed before it.
+    trained: list[Counts] = []
     counts = Counts()
-    close_days: dict[int, list[tuple[int, int]]] = defaultdict(list)
     added: set[datetime.date] = set()
-    rows: list[dict[str, Any]] = []
     for day in days:
-        for month in [m for m in replay.stays if m < day and m not in added]:
+        for month in sorted(m for m in replay.stays if m < day and m not in added):
             for cell, (n, w) in replay.stays[month].cells.items():
                 counts.add_counts(cell, n, w)
-            for stage, values in replay.close_days[month].items():
-                close_days[stage].extend(values)
             added.add(month)
-        deals = replay.open.get(day, [])
-        known_won = [w for w in replay.won if w.closed < day and (day - w.closed).days <= 365]
-        priors = {d.stage_id: d.probability / 100 for d in deals}
-        model = train(counts, priors)
-        found = chances(deals, model, CloseTimes(close_days), day, day, 1)
-        (spread,) = probabilistic(deals, found, 1, random.Random(day.toordinal()), BACKTEST_RUNS)
-        forecasts = {
-            "weighted": stage_weighted(deals, day, 1)[0],
-            "commit": rep_commit(deals, day, 1).commit[0],
-            "run_rate": run_rate(suggest_inputs(known_won, started or [], day), 1)[0],
-            "cycle_age": cycle_age(deals, known_won, day, day, 1)[0],
-            "probabilistic": spread.p50,
-        }
-        actual = money(replay.actual.get(day, Decimal(0)))
-        rows.append(
-            {
-                "month": day,
-                "actual": actual,
-                "open_deals": len(deals),
-                "p10": spread.p10,
-                "p90": spread.p90,
-                "forecasts": forecasts,
-                "accuracy": {m: accuracy(v, actual) for m, v in forecasts.items()},
-            }
-        )
+        snapshot = Counts()
+        snapshot.cells.update({cell: list(entry) for cell, entry in counts.cells.items()})
+        trained.append(snapshot)
+
+    def one(index: int) -> dict[str, Any]:
+        return _month(replay, days[index], trained[index], started or [])
+
+    # Months are independent once replayed: big histories use every CPU.
+    heavy = sum(len(v) for v in replay.open.values()) >= PARALLEL_FROM
+    indexes = list(range(len(days)))
+    rows = forked.fork_map(one, indexes) if heavy else [one(i) for i in indexes]
     summary: dict[str, Fraction | None] = {}
     for method in METHODS:
         scores = [r["accuracy"][method] for r in rows if r["accuracy"][method] is not None]

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from lejek.analytics.loaders import local_date
+from django.db.models import CharField
+from django.db.models.functions import Cast
+
+from lejek.analytics.loaders import TextDays
 from lejek.analytics.rates import RateTable
 from lejek.core.models import AuditEntry
 from lejek.forecasting.gather import Scope, _owned
@@ -33,6 +36,8 @@ FIELDS = (
     "committed_date",
 )
 CHUNK = 2_000
+# Timestamps are read as text and turned into local days by `TextDays` (see there).
+TEXT = Cast("at", CharField())
 
 
 @dataclass
@@ -86,11 +91,17 @@ def replay(scope: Scope, days: list[datetime.date]) -> Replay:
         created_at__lt=datetime.datetime.combine(last, datetime.time(), datetime.UTC)
         + datetime.timedelta(days=1)
     )
-    ids = deals.order_by("id").values_list("id", flat=True)
-    id_list = list(ids)
-    for start in range(0, len(id_list), CHUNK * 25):
-        _replay_chunk(result, deals, id_list[start : start + CHUNK * 25], rates, probability)
+    ids = list(deals.order_by("id").values_list("id", flat=True))
+    _replay_ids(result, deals, ids, rates, probability)
     return result
+
+
+def _replay_ids(
+    result: Replay, deals: Any, ids: list[int], rates: RateTable, probability: dict[int, int]
+) -> None:
+    day_of = TextDays()
+    for start in range(0, len(ids), CHUNK * 25):
+        _replay_chunk(result, deals, ids[start : start + CHUNK * 25], rates, probability, day_of)
 
 
 def _replay_chunk(
@@ -99,26 +110,30 @@ def _replay_chunk(
     ids: list[int],
     rates: RateTable,
     probability: dict[int, int],
+    day_of: TextDays,
 ) -> None:
     low, high = ids[0], ids[-1]
     moves = _grouped(
         StageChange.objects.filter(deal_id__gte=low, deal_id__lte=high)
+        .annotate(at_text=TEXT)
         .order_by("deal_id", "at", "id")
-        .values_list("deal_id", "to_stage_id", "at"),
+        .values_list("deal_id", "to_stage_id", "at_text"),
         "deal_id",
     )
     statuses = _grouped(
         StatusChange.objects.filter(deal_id__gte=low, deal_id__lte=high)
+        .annotate(at_text=TEXT)
         .order_by("deal_id", "at", "id")
-        .values_list("deal_id", "to_status", "at", "amount", "currency"),
+        .values_list("deal_id", "to_status", "at_text", "amount", "currency"),
         "deal_id",
     )
     changes = _grouped(
         AuditEntry.objects.filter(
             entity_type="deal", entity_id__gte=low, entity_id__lte=high, field__in=FIELDS
         )
+        .annotate(at_text=TEXT)
         .order_by("entity_id", "at", "id")
-        .values_list("entity_id", "field", "old_value", "at"),
+        .values_list("entity_id", "field", "old_value", "at_text"),
         "entity_id",
     )
     streams = {"moves": moves, "statuses": statuses, "changes": changes}
@@ -127,8 +142,9 @@ def _replay_chunk(
     }
     rows = (
         deals.filter(id__gte=low, id__lte=high)
+        .annotate(created_text=Cast("created_at", CharField()))
         .order_by("id")
-        .values_list("id", "owner_id", "pipeline_id", "created_at", "source", *FIELDS)
+        .values_list("id", "owner_id", "pipeline_id", "created_text", "source", *FIELDS)
     )
     for row in rows.iterator(chunk_size=CHUNK):
         pk = row[0]
@@ -138,7 +154,52 @@ def _replay_chunk(
             while item is not None and item[0] < pk:
                 item = pending[name] = next(stream, None)
             found[name] = item[1] if item is not None and item[0] == pk else []
-        _one_deal(result, row, found, rates, probability)
+        _one_deal(result, row, found, rates, probability, day_of)
+
+
+# age_bin(d) for d = 0…90 days, looked up rather than bisected for millions of stays.
+AGE_OF = [age_bin(d) for d in range(91)]
+LAST_AGE = age_bin(10_000)
+
+
+def _closed_stays(
+    result: Replay,
+    final: tuple[Any, ...],
+    moves: list[tuple[int, datetime.date]],
+    created: datetime.date,
+    owner: int,
+    pipeline: int,
+    source: str,
+    rates: RateTable,
+) -> None:
+    """A closed deal's stays (training data from its close month on), and its win."""
+    status, closed, amount, currency = final
+    won = status == Deal.Status.WON
+    month = closed.replace(day=1)
+    band = amount_bin(float(amount) if amount is not None else None)
+    cells = result.stays[month].cells
+    close_days = result.close_days[month] if won else None
+    last = len(moves) - 1
+    for index, (stage, entered) in enumerate(moves):
+        if entered > closed:
+            break
+        left = moves[index + 1][1] if index < last else closed
+        days = (min(left, closed) - entered).days
+        days = days if days > 0 else 0
+        entry = cells[(stage, AGE_OF[days] if days <= 90 else LAST_AGE, band, source, owner)]
+        entry[0] += 1
+        if close_days is not None:
+            entry[1] += 1
+            close_days[stage].append((days, (closed - entered).days))
+    if not won:
+        return
+    factor = rates.today_factor(str(currency), closed)
+    if factor is not None and amount is not None:
+        value = Decimal(amount) * factor
+        result.won.append(WonDeal(owner, pipeline, closed, value, (closed - created).days))
+        result.actual[month] += value
+    else:
+        result.unconvertible += 1
 
 
 def _one_deal(
@@ -147,37 +208,19 @@ def _one_deal(
     found: dict[str, list[tuple[Any, ...]]],
     rates: RateTable,
     probability: dict[int, int],
+    day_of: TextDays,
 ) -> None:
     pk, owner, pipeline, created_at, source, *current = row
-    created = local_date(created_at)
-    moves = [(stage, local_date(at)) for _, stage, at in found["moves"]]
-    statuses = [(status, local_date(at), amount, currency) for _, status, at, amount, currency
+    cache, convert = day_of.cache, day_of
+    created = day_of(created_at)
+    moves = [(stage, cache.get(at[:13]) or convert(at)) for _, stage, at in found["moves"]]
+    statuses = [(status, day_of(at), amount, currency) for _, status, at, amount, currency
                 in found["statuses"]]  # fmt: skip
-    changes = [(name, old, local_date(at)) for _, name, old, at in found["changes"]]
-    now_values: dict[str, Any] = dict(zip(FIELDS, current, strict=True))
+    changes = [(name, old, day_of(at)) for _, name, old, at in found["changes"]]
     # Outcome and the stays that led to it, counted from the month the deal (last) closed.
     final = statuses[-1] if statuses else None
     if final is not None and final[0] in (Deal.Status.WON, Deal.Status.LOST):
-        won = final[0] == Deal.Status.WON
-        closed, amount, currency = final[1], final[2], final[3]
-        factor = rates.today_factor(str(currency), closed)
-        month = closed.replace(day=1)
-        amount_band = amount_bin(float(amount) if amount is not None else None)
-        for index, (stage, entered) in enumerate(moves):
-            left = moves[index + 1][1] if index + 1 < len(moves) else closed
-            if entered > closed:
-                break
-            days = max(0, (min(left, closed) - entered).days)
-            cell = (stage, age_bin(days), amount_band, str(source), int(owner))
-            result.stays[month].add(cell, won)
-            if won:
-                result.close_days[month][stage].append((days, max(0, (closed - entered).days)))
-        if won and factor is not None and amount is not None:
-            value = Decimal(amount) * factor
-            result.won.append(WonDeal(owner, pipeline, closed, value, (closed - created).days))
-            result.actual[month] += value
-        elif won:
-            result.unconvertible += 1
+        _closed_stays(result, final, moves, created, owner, pipeline, str(source), rates)
     # Only the days between creation and the final close can see the deal open: a deal
     # closed for good on day c is closed on every later day.
     first = bisect.bisect_right(result.days, created)
@@ -191,7 +234,7 @@ def _one_deal(
         status = [s for s, at, *_ in statuses if at < day]
         if status and status[-1] != Deal.Status.OPEN:
             continue
-        values = dict(now_values)
+        values = dict(zip(FIELDS, current, strict=True))
         for name, old, at in reversed(changes):  # the earliest change on/after the day wins
             if at >= day:
                 values[name] = _parse(name, old)

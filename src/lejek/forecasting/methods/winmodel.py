@@ -208,6 +208,12 @@ STAY_GRID = (0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
 Sample = tuple[int, int] | int
 
 
+def _pairs(values: Sequence[Sample]) -> list[tuple[int, int]]:
+    if isinstance(values[0], int):  # one kind per list: checked once, not per sample
+        return [(s, s) for s in values if isinstance(s, int)]
+    return [s for s in values if not isinstance(s, int)]
+
+
 class CloseTimes:
     """When a won deal closes, from the won stays per stage.
 
@@ -219,11 +225,7 @@ class CloseTimes:
     """
 
     def __init__(self, samples: Mapping[int, Sequence[Sample]]) -> None:
-        self.pairs: dict[int, list[tuple[int, int]]] = {
-            stage: [(s, s) if isinstance(s, int) else (int(s[0]), int(s[1])) for s in values]
-            for stage, values in samples.items()
-            if values
-        }
+        self.pairs = {stage: _pairs(values) for stage, values in samples.items() if values}
         self.every = [p for values in self.pairs.values() for p in values]
         self._times: dict[tuple[int | None, int], list[int]] = {}
 

@@ -98,3 +98,13 @@ def test_replayed_rep_snapshots_see_each_month_from_its_first_day(admin, owner) 
     assert april_weighted.amount == Decimal("560.00")
     assert replayed.replay_rep_snapshots(today=datetime.date(2025, 4, 15), months=2) == 0
     assert AuditEntry.objects.filter(entity_type="snapshot", action="created").count() == 2
+
+
+def test_backtest_months_in_forked_processes_match(admin, owner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Months forecast in forked processes (where the process may fork) match serial ones."""
+    build(admin, owner)
+    serial = backtest(Scope(), today=datetime.date(2025, 5, 15), months=3)
+    monkeypatch.setattr("lejek.forecasting.backtest.PARALLEL_FROM", 0)
+    spread = backtest(Scope(), today=datetime.date(2025, 5, 15), months=3)
+    assert spread["months"] == serial["months"]
+    assert spread["recommended"] == serial["recommended"]
