@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import CharField
 from django.db.models.functions import Cast
 
@@ -68,11 +69,25 @@ def _parse(name: str, text: str | None) -> Any:
     return text
 
 
+def _raw(qs: Any) -> Iterator[tuple[Any, ...]]:
+    """The query's rows as the database driver returns them. Every column read here is an
+    id, a code or text, so Django's per-row conversion (millions of rows) is not needed."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(20_000):
+            yield from batch
+
+
+def _date(text: str | None) -> datetime.date | None:
+    return None if text is None else datetime.date.fromisoformat(text[:10])
+
+
 def _grouped(qs: Any, key: str) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
     """Rows ordered by `key` (the first column), grouped by it."""
     current: int | None = None
     batch: list[tuple[Any, ...]] = []
-    for row in qs.iterator(chunk_size=20_000):
+    for row in _raw(qs):
         if row[0] != current:
             if current is not None:
                 yield current, batch
@@ -113,6 +128,7 @@ def _replay_chunk(
     day_of: TextDays,
 ) -> None:
     low, high = ids[0], ids[-1]
+    factors: dict[tuple[str, datetime.date], Decimal | None] = {}  # today's rate, by day
     moves = _grouped(
         StageChange.objects.filter(deal_id__gte=low, deal_id__lte=high)
         .annotate(at_text=TEXT)
@@ -124,7 +140,8 @@ def _replay_chunk(
         StatusChange.objects.filter(deal_id__gte=low, deal_id__lte=high)
         .annotate(at_text=TEXT)
         .order_by("deal_id", "at", "id")
-        .values_list("deal_id", "to_status", "at_text", "amount", "currency"),
+        .annotate(amount_text=Cast("amount", CharField()))
+        .values_list("deal_id", "to_status", "at_text", "amount_text", "currency"),
         "deal_id",
     )
     changes = _grouped(
@@ -142,11 +159,30 @@ def _replay_chunk(
     }
     rows = (
         deals.filter(id__gte=low, id__lte=high)
-        .annotate(created_text=Cast("created_at", CharField()))
+        .annotate(
+            created_text=Cast("created_at", CharField()),
+            # Amounts as text too: a Decimal is made only for the days a deal is open.
+            amount_text=Cast("amount", CharField()),
+            committed_text=Cast("committed_amount", CharField()),
+            expected_text=Cast("expected_close_date", CharField()),
+            committed_date_text=Cast("committed_date", CharField()),
+        )
         .order_by("id")
-        .values_list("id", "owner_id", "pipeline_id", "created_text", "source", *FIELDS)
+        .values_list(
+            "id",
+            "owner_id",
+            "pipeline_id",
+            "created_text",
+            "source",
+            "amount_text",  # the FIELDS, in their order
+            "currency",
+            "expected_text",
+            "forecast_category",
+            "committed_text",
+            "committed_date_text",
+        )
     )
-    for row in rows.iterator(chunk_size=CHUNK):
+    for row in _raw(rows):
         pk = row[0]
         found: dict[str, list[tuple[Any, ...]]] = {}
         for name, stream in streams.items():
@@ -154,7 +190,7 @@ def _replay_chunk(
             while item is not None and item[0] < pk:
                 item = pending[name] = next(stream, None)
             found[name] = item[1] if item is not None and item[0] == pk else []
-        _one_deal(result, row, found, rates, probability, day_of)
+        _one_deal(result, row, found, rates, probability, day_of, factors)
 
 
 # age_bin(d) for d = 0…90 days, looked up rather than bisected for millions of stays.
@@ -209,6 +245,7 @@ def _one_deal(
     rates: RateTable,
     probability: dict[int, int],
     day_of: TextDays,
+    factors: dict[tuple[str, datetime.date], Decimal | None],
 ) -> None:
     pk, owner, pipeline, created_at, source, *current = row
     cache, convert = day_of.cache, day_of
@@ -227,38 +264,52 @@ def _one_deal(
     last = len(result.days)
     if final is not None and final[0] in (Deal.Status.WON, Deal.Status.LOST):
         last = bisect.bisect_right(result.days, final[1])
+    opened, open_status = result.open, Deal.Status.OPEN
     for day in result.days[first:last]:
-        stage_now = [(s, at) for s, at in moves if at < day]
-        if not stage_now:
+        index = len(moves) - 1  # the last move before the day
+        while index >= 0 and moves[index][1] >= day:
+            index -= 1
+        if index < 0:
+            continue  # not yet in any stage
+        stage, entered = moves[index]
+        status = next((s[0] for s in reversed(statuses) if s[1] < day), open_status)
+        if status != open_status:
             continue
-        status = [s for s, at, *_ in statuses if at < day]
-        if status and status[-1] != Deal.Status.OPEN:
-            continue
-        values = dict(zip(FIELDS, current, strict=True))
-        for name, old, at in reversed(changes):  # the earliest change on/after the day wins
-            if at >= day:
-                values[name] = _parse(name, old)
-        factor = rates.today_factor(str(values["currency"]), day)
-        amount, committed = values["amount"], values["committed_amount"]
+        if changes:
+            values = dict(zip(FIELDS, current, strict=True))
+            for name in ("expected_close_date", "committed_date"):
+                values[name] = _date(values[name])
+            for name, old, at in reversed(changes):  # the earliest change on/after the day wins
+                if at >= day:
+                    values[name] = _parse(name, old)
+            amount, currency, expected, category, committed, committed_date = values.values()
+        else:
+            amount, currency, expected, category, committed, committed_date = current
+            expected, committed_date = _date(expected), _date(committed_date)
+        key = (currency, day)
+        factor = (
+            factors[key]
+            if key in factors
+            else factors.setdefault(key, rates.today_factor(str(currency), day))
+        )
         if factor is None:
             if amount is not None:
                 result.unconvertible += 1
             continue
-        stage, entered = stage_now[-1]
-        result.open[day].append(
+        opened[day].append(
             OpenDeal(
-                id=pk,
-                owner_id=owner,
-                pipeline_id=pipeline,
-                stage_id=stage,
-                probability=probability.get(stage, 0),
-                amount=None if amount is None else amount * factor,
-                created=created,
-                stage_entered=entered,
-                expected_close=values["expected_close_date"],
-                category=str(values["forecast_category"]),
-                committed_amount=None if committed is None else committed * factor,
-                committed_date=values["committed_date"],
-                source=str(source),
+                pk,
+                owner,
+                pipeline,
+                stage,
+                probability.get(stage, 0),
+                None if amount is None else Decimal(amount) * factor,
+                created,
+                entered,
+                expected,
+                str(category),
+                None if committed is None else Decimal(committed) * factor,
+                committed_date,
+                str(source),
             )
         )
