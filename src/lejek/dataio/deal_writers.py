@@ -5,7 +5,9 @@ history says so (a StageChange "imported" into its stage when created, a
 StatusChange when it is won or lost), so analytics read it like any other deal.
 No automation fires for history that happened elsewhere.
 
-A stage-history row (deal external id, stage, entered at) adds one StageChange.
+A stage-history row (deal external id, stage, entered at) adds one StageChange,
+once: a deal's imported change into that stage at that time is the row, so a re-run
+finds it (the row needs no external id of its own; its deal has one).
 The placeholder written when the deal was imported gives way to the real history;
 after each batch the imported rows of the touched deals are chained (each row's
 `from_stage` is the stage entered before it) and the deal sits in the stage its
@@ -13,7 +15,6 @@ latest row entered. From then on the history decides the deal's stage: importing
 the deals file again updates their other fields but does not move them back.
 """
 
-import datetime
 from typing import Any
 
 from django.db.models import F
@@ -255,14 +256,21 @@ def _update(
 
 def _has_history(deal: Deal) -> bool:
     """Imported stage history decides where a deal is; a deal file does not move it back."""
-    return (
-        StageChange.objects.filter(deal=deal, reason=StageChange.Reason.IMPORTED)
-        .exclude(note=PLACEHOLDER)
-        .exists()
-    )
+    return bool(imported_history(deal.pk).exists())
 
 
 # --- stage history ------------------------------------------------------------------------
+
+
+def imported_history(deal_id: int) -> Any:
+    """The deal's stage changes imported from a history file (placeholders aside).
+
+    A history row is in when its deal has an imported change into its stage at its
+    time: that, not an external id per row, is what makes a re-run create nothing
+    (the deal's own external id already ties the row to its deal)."""
+    return StageChange.objects.filter(deal_id=deal_id, reason=StageChange.Reason.IMPORTED).exclude(
+        note=PLACEHOLDER
+    )
 
 
 def stage_history(ctx: Context, values: dict[str, Any]) -> Outcome:
@@ -276,10 +284,9 @@ def stage_history(ctx: Context, values: dict[str, Any]) -> Outcome:
     if stage is None:
         raise RowError("stage", f"No stage '{values['stage']}' in the pipeline '{pipeline.name}'.")
     at = values["entered_at"]
-    key = f"{external}|{stage.pk}|{at.astimezone(datetime.UTC).isoformat()}"
-    row_link = ctx.linked(ImportKind.STAGE_HISTORY, key)
-    if row_link is not None:
-        return Outcome(UNCHANGED, row_link.record_id)
+    imported = imported_history(found.pk).filter(to_stage=stage, at=at).first()
+    if imported is not None:
+        return Outcome(UNCHANGED, imported.pk)
     change = StageChange.objects.create(
         deal=found,
         pipeline=pipeline,
@@ -288,7 +295,6 @@ def stage_history(ctx: Context, values: dict[str, Any]) -> Outcome:
         at=at,
         reason=StageChange.Reason.IMPORTED,
     )
-    ctx.link(ImportKind.STAGE_HISTORY, key, change.pk, None)
     ctx.history_deals.add(found.pk)
     return Outcome(CREATED, change.pk)
 

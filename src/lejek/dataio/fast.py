@@ -5,8 +5,9 @@ dozen queries a row. Here a batch's new records are planned in memory and insert
 together (`executemany` on SQLite, COPY on PostgreSQL, as the demo loader does),
 with the same rows the services would write: the deal, its audit entry, its
 placeholder stage change and status change, its external id; a stage-history row's
-stage change and its external id. Then the batch's history is chained in bulk and
-its deals' analytics summaries refreshed, as after a row-by-row batch.
+stage change (`fast_history`). Then the batch's history is chained in bulk and its
+deals' analytics summaries refreshed, as after a row-by-row batch (or, for a job as
+large as the table, rebuilt once when it ends: `importer`).
 
 A row is only taken here when the slow path would certainly create a record from
 it with no side effect elsewhere: same checks, same messages, in the same order.
@@ -16,7 +17,6 @@ writer, in file order, after the fast rows before it are inserted. So both paths
 give the same records, and the batch is still one transaction.
 """
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +67,7 @@ class Caches:
     organizations: dict[str, int] = field(default_factory=dict)
     owners: dict[int | None, Any] = field(default_factory=dict)
     titles: dict[tuple[str, int | None], int] | None = None  # (folded title, org) → deal id
+    pipelines_by_id: dict[int, Pipeline] = field(default_factory=dict)
     deal_pipelines: dict[int, int] = field(default_factory=dict)
     deal_ids: dict[str, int] = field(default_factory=dict)
     reserved: dict[Any, list[int]] = field(default_factory=dict)
@@ -95,7 +96,7 @@ class Batch:
     links: list[dict[str, Any]] = field(default_factory=list)
     externals: set[str] = field(default_factory=set)
     known: dict[str, int] = field(default_factory=dict)
-    history_keys: dict[str, int] = field(default_factory=dict)
+    history_keys: dict[tuple[int, int, Any], int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.deals or self.changes)
@@ -111,20 +112,19 @@ def process(
     headers: dict[str, str],
 ) -> None:
     """One batch, as `importer._process` does it, with the new records inserted in bulk."""
-    from lejek.dataio import importer
+    from lejek.dataio import fast_history, importer
 
     batch = Batch()
-    plan = _plan_deal if kind == ImportKind.DEAL else _plan_history
+    plan = _plan_deal if kind == ImportKind.DEAL else fast_history.plan
     converted = []
     for number, cells in rows:
-        blank = all(v is None or str(v).strip() == "" for v in cells.values())
-        converted.append((number, cells, blank, *((None, []) if blank else columns.convert(cells))))
+        converted.append((number, cells, *columns.read(cells)))
     field_name = "external_id" if kind == ImportKind.DEAL else "deal"
     wanted_ids = {v[field_name] for *_, v, e in converted if v and not e and v.get(field_name)}
     batch.known = _links(ctx, ImportKind.DEAL, wanted_ids)
     if kind == ImportKind.STAGE_HISTORY:
         caches.deal_ids.update(batch.known)
-        _deal_pipelines(ctx, caches, set(batch.known.values()))
+        fast_history.deal_pipelines(ctx, caches, set(batch.known.values()))
     for number, cells, blank, values, errors in converted:
         report["rows"] += 1
         if blank:
@@ -153,8 +153,9 @@ def process(
                 "message": error.message,
             })  # fmt: skip
     if kind == ImportKind.STAGE_HISTORY:
-        _history_ids(ctx, batch, report)
-        _chain_pending(ctx, batch)
+        known = fast_history.settle_batch(ctx, batch)
+        report["created"] -= known
+        report["unchanged"] += known
     _flush(ctx, batch)
 
 
@@ -330,78 +331,6 @@ def _stage_and_status(
     return found  # type: ignore[no-any-return]
 
 
-# --- stage history ---------------------------------------------------------------------------
-
-
-def _plan_history(
-    ctx: writers.Context, caches: Caches, batch: Batch, values: dict[str, Any]
-) -> str:
-    external = values["deal"]
-    deal_id = caches.deal_ids.get(external)
-    if deal_id is not None and deal_id not in caches.deal_pipelines:
-        _deal_pipelines(ctx, caches, {deal_id})
-        if deal_id not in caches.deal_pipelines:
-            deal_id = None  # deleted, or not the actor's to see
-    if deal_id is None:
-        raise RowError("deal", f"No deal imported from '{ctx.source}' with the id '{external}'.")
-    if values.get("pipeline"):
-        pipeline = _pipeline(ctx, caches, values["pipeline"])
-    else:
-        pipeline = _pipeline_by_id(caches, caches.deal_pipelines[deal_id])
-    stage = _stage(caches, pipeline, values["stage"])
-    if stage is None:
-        raise RowError("stage", f"No stage '{values['stage']}' in the pipeline '{pipeline.name}'.")
-    at = values["entered_at"]
-    key = f"{external}|{stage.pk}|{at.astimezone(datetime.UTC).isoformat()}"
-    if key in batch.history_keys:
-        return writers.UNCHANGED
-    batch.history_keys[key] = len(batch.changes)
-    batch.changes.append({
-        "deal_id": deal_id, "pipeline_id": pipeline.pk, "to_stage_id": stage.pk,
-        "actor_id": ctx.actor.pk, "at": at, "reason": StageChange.Reason.IMPORTED, "note": "",
-    })  # fmt: skip
-    ctx.history_deals.add(deal_id)
-    return writers.CREATED
-
-
-def _deal_pipelines(ctx: writers.Context, caches: Caches, deal_ids: set[int]) -> None:
-    """Learn the pipelines of the visible deals among `deal_ids`, a chunk at a query."""
-    wanted = sorted(pk for pk in deal_ids if pk not in caches.deal_pipelines)
-    for start in range(0, len(wanted), 500):
-        found = Deal.objects.visible_to(ctx.actor).filter(pk__in=wanted[start : start + 500])
-        caches.deal_pipelines.update(found.values_list("pk", "pipeline_id"))
-
-
-def _history_ids(ctx: writers.Context, batch: Batch, report: dict[str, Any]) -> None:
-    """Drop the rows imported before (by key), then number the rest and link them."""
-    known = _links(ctx, ImportKind.STAGE_HISTORY, set(batch.history_keys))
-    if known:
-        report["created"] -= len(known)
-        report["unchanged"] += len(known)
-        drop = {batch.history_keys[k] for k in known}
-        keys = [
-            k for k, i in sorted(batch.history_keys.items(), key=lambda kv: kv[1]) if i not in drop
-        ]
-        batch.changes = [c for i, c in enumerate(batch.changes) if i not in drop]
-    else:
-        keys = sorted(batch.history_keys, key=batch.history_keys.__getitem__)
-    ids = bulk.reserve_ids(StageChange, len(batch.changes))
-    now = timezone.now()
-    for change, key, pk in zip(batch.changes, keys, ids, strict=True):
-        change["id"] = pk
-        batch.links.append({
-            "kind": ImportKind.STAGE_HISTORY, "source": ctx.source, "external_id": key,
-            "record_id": pk, "created_at": now,
-        })  # fmt: skip
-
-
-def _pipeline_by_id(caches: Caches, pk: int) -> Pipeline:
-    key = f"\0{pk}"
-    if key not in caches.pipelines:
-        caches.pipelines[key] = Pipeline.objects.get(pk=pk)
-    return caches.pipelines[key]
-
-
 # --- writing ---------------------------------------------------------------------------------
 
 
@@ -419,6 +348,8 @@ def _next_id(caches: Caches, model: Any, pending: list[dict[str, Any]]) -> int:
 
 
 def _flush(ctx: writers.Context, batch: Batch) -> None:
+    from lejek.dataio import fast_history
+
     if not batch:
         return
     with transaction.atomic():
@@ -427,7 +358,7 @@ def _flush(ctx: writers.Context, batch: Batch) -> None:
                 raise RuntimeError(f"Ids of {model.__name__} were taken during the import.")
         bulk.insert_rows(Deal, batch.deals)
         bulk.insert_rows(AuditEntry, batch.audits)
-        bulk.insert_rows(StageChange, batch.changes)
+        fast_history.insert_changes(batch.changes)
         bulk.insert_rows(StatusChange, batch.statuses)
         bulk.insert_rows(ExternalId, batch.links)
     for name in ("deals", "audits", "changes", "statuses", "links"):
@@ -440,9 +371,11 @@ def finish_batch(ctx: writers.Context, *, summaries: bool = True) -> None:
     """Chain the touched deals' imported history in bulk, then refresh their summaries
     (what `deal_writers.finish_batch` does deal by deal). Without `summaries`, the
     caller rebuilds every summary once the whole job is in."""
+    from lejek.dataio import fast_history
+
     ids = sorted(ctx.history_deals)
     for start in range(0, len(ids), 500):
-        _settle(ids[start : start + 500])
+        fast_history.settle(ids[start : start + 500])
     ctx.touched_deals.update(ids)
     ctx.history_deals.clear()
     if not summaries:
@@ -450,77 +383,3 @@ def finish_batch(ctx: writers.Context, *, summaries: bool = True) -> None:
     if ctx.touched_deals:
         analytics_summaries.refresh_deals(sorted(ctx.touched_deals))
         ctx.touched_deals.clear()
-
-
-def _chain_pending(ctx: writers.Context, batch: Batch) -> None:
-    """Chain the batch's new history before it is inserted: each new row gets its
-    `from_stage_id` in memory, so only the rows already in the table are read and
-    updated (`_settle` after the insert would read and update every row)."""
-    pending: dict[int, list[dict[str, Any]]] = {}
-    for change in batch.changes:
-        pending.setdefault(change["deal_id"], []).append(change)
-    ids = sorted(pending)
-    for start in range(0, len(ids), 500):
-        _settle(ids[start : start + 500], pending)
-    ctx.history_deals.difference_update(ids)
-    ctx.touched_deals.update(ids)
-
-
-def _settle(deal_ids: list[int], pending: dict[int, list[dict[str, Any]]] | None = None) -> None:
-    """Chain the deals' imported history and put each deal in its latest stage; `pending`
-    holds new rows by deal, not inserted yet (their `from_stage_id` is set here)."""
-    imported = StageChange.Reason.IMPORTED
-    StageChange.objects.filter(
-        deal_id__in=deal_ids, reason=imported, note=deal_writers.PLACEHOLDER
-    ).delete()
-    rows = StageChange.objects.filter(deal_id__in=deal_ids).order_by("deal_id", "at", "id")
-    # per deal: (at, id, reason, from stage, to stage, pipeline, the new row or None)
-    history: dict[int, list[tuple[Any, ...]]] = {}
-    for pk, deal_id, reason, from_stage, to_stage, pipeline_id, at in rows.values_list(
-        "pk", "deal_id", "reason", "from_stage_id", "to_stage_id", "pipeline_id", "at"
-    ):
-        history.setdefault(deal_id, []).append(
-            (at, pk, reason, from_stage, to_stage, pipeline_id, None)
-        )
-    for deal_id in deal_ids:
-        new = (pending or {}).get(deal_id)
-        if new:
-            found = history.setdefault(deal_id, [])
-            found += [
-                (c["at"], c["id"], c["reason"], None, c["to_stage_id"], c["pipeline_id"], c)
-                for c in new
-            ]
-            found.sort(key=lambda entry: (entry[0], entry[1]))
-    chained: list[tuple[int | None, int]] = []
-    latest: dict[int, tuple[int, int, datetime.datetime]] = {}
-    for deal_id, entries in history.items():
-        before: int | None = None
-        for at, pk, reason, from_stage, to_stage, pipeline_id, change in entries:
-            if change is not None:
-                change["from_stage_id"] = before
-            elif reason == imported and from_stage != before:
-                chained.append((before, pk))
-            before = to_stage
-            latest[deal_id] = (to_stage, pipeline_id, at)
-    table = connection.ops.quote_name(StageChange._meta.db_table)
-    with connection.cursor() as cursor:
-        if chained:
-            cursor.executemany(
-                f"UPDATE {table} SET from_stage_id = %s WHERE id = %s",  # noqa: S608
-                chained,
-            )
-    current = Deal.objects.filter(pk__in=deal_ids).values_list("pk", "stage_id", "stage_entered_at")
-    moved = []
-    for pk, stage_id, entered in current:
-        to_stage, pipeline_id, at = latest[pk]
-        if stage_id != to_stage or entered != at:
-            moved.append((pk, to_stage, pipeline_id, at))
-    if moved:
-        deals = connection.ops.quote_name(Deal._meta.db_table)
-        adapt = connection.ops.adapt_datetimefield_value
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {deals} SET stage_id = %s, pipeline_id = %s, stage_entered_at = %s, "  # noqa: S608
-                "version = version + 1 WHERE id = %s",
-                [(to_stage, pipeline_id, adapt(at), pk) for pk, to_stage, pipeline_id, at in moved],
-            )

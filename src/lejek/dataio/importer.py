@@ -25,7 +25,7 @@ from lejek.accounts.models import User
 from lejek.analytics import rebuild as analytics_rebuild
 from lejek.automation import queue
 from lejek.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from lejek.dataio import deal_writers, fast, fields, reading, writers
+from lejek.dataio import deal_writers, fast, fields, reading, tuning, writers
 from lejek.dataio.models import Duplicates, ImportJob, ImportKind, SavedMapping
 from lejek.dataio.rows import Columns, RowError
 from lejek.pipelines.models import Deal
@@ -242,7 +242,7 @@ def _dry_run(job: ImportJob, progress: Progress | None) -> dict[str, Any]:
 
 def run(*, job_id: int, progress: Progress | None = None, batch_size: int = BATCH) -> ImportJob:
     """Import the job's rows from where it stopped; safe to call again at any time."""
-    with _thawed_after():
+    with _thawed_after(), tuning.tuned():
         return _run(job_id, progress, batch_size)
 
 

@@ -1,6 +1,7 @@
 """Turning one row of cells into typed values, with a message per cell that cannot be read."""
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,7 +42,7 @@ class Columns:
             name = columns.get(header)
             if not name or name not in spec:
                 continue
-            values = table.column(index)
+            values = _distinct(table.column(index))
             if spec[name].type in (fields.DATE, fields.DATETIME):
                 result.date_orders[name] = parsing.date_order(values)
             elif spec[name].type in (fields.MONEY, fields.INT):
@@ -50,15 +51,31 @@ class Columns:
 
     def convert(self, cells: dict[str, Any]) -> tuple[dict[str, Any], list[RowError]]:
         """Values of the non-blank cells, and an error for each cell that cannot be read."""
+        _, values, errors = self.read(cells)
+        return values, errors
+
+    def read(self, cells: dict[str, Any]) -> tuple[bool, dict[str, Any], list[RowError]]:
+        """(is every cell blank?, values, errors): `convert`, and whether the row is blank."""
         spec = fields.KINDS[self.kind].by_name
         values: dict[str, Any] = {}
         errors: list[RowError] = []
         read = self._read
+        blank = True
         for name, cell in cells.items():
-            if parsing.is_blank(cell):
+            if cell.__class__ is str:  # CSV cells: text is the cell stripped (parsing.text)
+                cell_text = cell.strip()
+                if not cell_text:
+                    continue
+            elif parsing.is_blank(cell):
                 continue
+            else:
+                cell_text = None
+            blank = False
             f = spec[name]
-            if f.type in CACHED and isinstance(cell, str):
+            if f.type == fields.TEXT and cell_text is not None:
+                values[name] = cell_text
+                continue
+            if f.type in CACHED and cell_text is not None:
                 key = (name, cell)
                 value = read.get(key, read)
                 if value is read:
@@ -78,10 +95,10 @@ class Columns:
                 values[name] = self._value(f, cell)
             except parsing.ParseError as exc:
                 errors.append(RowError(name, str(exc)))
-        for f in spec.values():
-            if f.required and f.name not in values and not any(e.field == f.name for e in errors):
+        for f in _required(self.kind):
+            if f.name not in values and not any(e.field == f.name for e in errors):
                 errors.append(RowError(f.name, f"{f.label} is required."))
-        return values, errors
+        return blank, values, errors
 
     def _value(self, f: fields.Field, cell: Any) -> Any:
         if f.type == fields.TEXT:
@@ -106,6 +123,19 @@ class Columns:
         if f.type == fields.BOOL:
             return parsing.parse_bool(cell)
         raise AssertionError(f.type)
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    """Each value once: how a column is read depends on which texts occur, not how often."""
+    try:
+        return list(dict.fromkeys(values))
+    except TypeError:  # an unhashable spreadsheet cell: judge them all
+        return values
+
+
+@cache
+def _required(kind: str) -> tuple[fields.Field, ...]:
+    return tuple(f for f in fields.KINDS[kind].by_name.values() if f.required)
 
 
 def is_blank_row(cells: list[Any]) -> bool:

@@ -1,0 +1,192 @@
+"""The fast path's stage-history rows (see `fast`): planned in memory, checked against
+the history already in the table, chained, and inserted as plain rows.
+
+A history row is imported once: a row whose deal already has an imported change into
+the same stage at the same time (from an earlier run, or earlier in the file) is
+counted as unchanged, as the row-by-row writer does (`deal_writers.stage_history`).
+"""
+
+import datetime
+from typing import Any
+
+from django.db import connection
+
+from lejek.dataio import deal_writers, fast, writers
+from lejek.dataio.rows import RowError
+from lejek.demo import bulk
+from lejek.pipelines.models import Deal, Pipeline, StageChange
+
+IMPORTED = StageChange.Reason.IMPORTED
+CHANGE_COLUMNS = (
+    "deal_id", "pipeline_id", "from_stage_id", "to_stage_id", "actor_id", "at", "reason", "note",
+)  # fmt: skip
+
+
+def plan(
+    ctx: writers.Context, caches: fast.Caches, batch: fast.Batch, values: dict[str, Any]
+) -> str:
+    external = values["deal"]
+    deal_id = caches.deal_ids.get(external)
+    if deal_id is not None and deal_id not in caches.deal_pipelines:
+        deal_pipelines(ctx, caches, {deal_id})
+        if deal_id not in caches.deal_pipelines:
+            deal_id = None  # deleted, or not the actor's to see
+    if deal_id is None:
+        raise RowError("deal", f"No deal imported from '{ctx.source}' with the id '{external}'.")
+    if values.get("pipeline"):
+        pipeline = fast._pipeline(ctx, caches, values["pipeline"])
+    else:
+        pipeline = _pipeline_by_id(caches, caches.deal_pipelines[deal_id])
+    stage = fast._stage(caches, pipeline, values["stage"])
+    if stage is None:
+        raise RowError("stage", f"No stage '{values['stage']}' in the pipeline '{pipeline.name}'.")
+    at = values["entered_at"]
+    key = (deal_id, stage.pk, at)
+    if key in batch.history_keys:
+        return writers.UNCHANGED
+    batch.history_keys[key] = len(batch.changes)
+    batch.changes.append({
+        "deal_id": deal_id, "pipeline_id": pipeline.pk, "to_stage_id": stage.pk,
+        "actor_id": ctx.actor.pk, "at": at, "reason": IMPORTED, "note": "",
+    })  # fmt: skip
+    ctx.history_deals.add(deal_id)
+    return writers.CREATED
+
+
+def deal_pipelines(ctx: writers.Context, caches: fast.Caches, deal_ids: set[int]) -> None:
+    """Learn the pipelines of the visible deals among `deal_ids`, a chunk at a query."""
+    wanted = sorted(pk for pk in deal_ids if pk not in caches.deal_pipelines)
+    for start in range(0, len(wanted), 500):
+        found = Deal.objects.visible_to(ctx.actor).filter(pk__in=wanted[start : start + 500])
+        caches.deal_pipelines.update(found.values_list("pk", "pipeline_id"))
+
+
+def _pipeline_by_id(caches: fast.Caches, pk: int) -> Pipeline:
+    found = caches.pipelines_by_id.get(pk)
+    if found is None:
+        found = caches.pipelines_by_id[pk] = Pipeline.objects.get(pk=pk)
+    return found
+
+
+def settle_batch(ctx: writers.Context, batch: fast.Batch) -> int:
+    """Number the batch's new stage changes (in file order), leave out those imported
+    before, and chain the rest into their deals' history; returns how many were left out."""
+    ids = bulk.reserve_ids(StageChange, len(batch.changes))
+    for change, pk in zip(batch.changes, ids, strict=True):
+        change["id"] = pk
+    return _chain_pending(ctx, batch)
+
+
+def _chain_pending(ctx: writers.Context, batch: fast.Batch) -> int:
+    """Chain the batch's new history before it is inserted: each new row gets its
+    `from_stage_id` in memory, so only the rows already in the table are read and
+    updated (`settle` after the insert would read and update every row). A new row
+    the table already holds (imported before: same deal, stage and time) is dropped;
+    returns how many were."""
+    pending: dict[int, list[dict[str, Any]]] = {}
+    for change in batch.changes:
+        pending.setdefault(change["deal_id"], []).append(change)
+    ids = sorted(pending)
+    known: set[int] = set()
+    for start in range(0, len(ids), 500):
+        known |= settle(ids[start : start + 500], pending)
+    if known:
+        batch.changes = [c for c in batch.changes if c["id"] not in known]
+    ctx.history_deals.difference_update(ids)
+    ctx.touched_deals.update(ids)
+    return len(known)
+
+
+def settle(deal_ids: list[int], pending: dict[int, list[dict[str, Any]]] | None = None) -> set[int]:
+    """Chain the deals' imported history and put each deal in its latest stage; `pending`
+    holds new rows by deal, not inserted yet (their `from_stage_id` is set here). Returns
+    the ids of the pending rows imported before, left out of the chain."""
+    imported = StageChange.Reason.IMPORTED
+    StageChange.objects.filter(
+        deal_id__in=deal_ids, reason=imported, note=deal_writers.PLACEHOLDER
+    ).delete()
+    rows = StageChange.objects.filter(deal_id__in=deal_ids).order_by("deal_id", "at", "id")
+    # per deal: (at, id, reason, from stage, to stage, pipeline, the new row or None)
+    history: dict[int, list[tuple[Any, ...]]] = {}
+    before_now: set[tuple[int, int, Any]] = set()  # imported (deal, stage, time) in the table
+    for pk, deal_id, reason, from_stage, to_stage, pipeline_id, at in rows.values_list(
+        "pk", "deal_id", "reason", "from_stage_id", "to_stage_id", "pipeline_id", "at"
+    ):
+        history.setdefault(deal_id, []).append(
+            (at, pk, reason, from_stage, to_stage, pipeline_id, None)
+        )
+        if reason == imported:
+            before_now.add((deal_id, to_stage, at))
+    known: set[int] = set()
+    for deal_id in deal_ids:
+        new = (pending or {}).get(deal_id)
+        if new:
+            found = history.setdefault(deal_id, [])
+            for c in new:
+                if (deal_id, c["to_stage_id"], c["at"]) in before_now:
+                    known.add(c["id"])
+                else:
+                    found.append((c["at"], c["id"], c["reason"], None, c["to_stage_id"],
+                                  c["pipeline_id"], c))  # fmt: skip
+            found.sort(key=lambda entry: (entry[0], entry[1]))
+    chained: list[tuple[int | None, int]] = []
+    latest: dict[int, tuple[int, int, datetime.datetime]] = {}
+    for deal_id, entries in history.items():
+        before: int | None = None
+        for at, pk, reason, from_stage, to_stage, pipeline_id, change in entries:
+            if change is not None:
+                change["from_stage_id"] = before
+            elif reason == imported and from_stage != before:
+                chained.append((before, pk))
+            before = to_stage
+            latest[deal_id] = (to_stage, pipeline_id, at)
+    table = connection.ops.quote_name(StageChange._meta.db_table)
+    with connection.cursor() as cursor:
+        if chained:
+            cursor.executemany(
+                f"UPDATE {table} SET from_stage_id = %s WHERE id = %s",  # noqa: S608
+                chained,
+            )
+    current = Deal.objects.filter(pk__in=deal_ids).values_list("pk", "stage_id", "stage_entered_at")
+    moved = []
+    for pk, stage_id, entered in current:
+        to_stage, pipeline_id, at = latest[pk]
+        if stage_id != to_stage or entered != at:
+            moved.append((pk, to_stage, pipeline_id, at))
+    if moved:
+        deals = connection.ops.quote_name(Deal._meta.db_table)
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {deals} SET stage_id = %s, pipeline_id = %s, stage_entered_at = %s, "  # noqa: S608
+                "version = version + 1 WHERE id = %s",
+                [(to_stage, pipeline_id, adapt(at), pk) for pk, to_stage, pipeline_id, at in moved],
+            )
+    return known
+
+
+def insert_changes(rows: list[dict[str, Any]]) -> None:
+    """INSERT stage changes as plain tuples on SQLite (their times as the naive UTC text
+    Django stores, each distinct time converted once); elsewhere `bulk.insert_rows`."""
+    if not rows:
+        return
+    if connection.vendor != "sqlite":
+        bulk.insert_rows(StageChange, rows)
+        return
+    names = (("id",) if "id" in rows[0] else ()) + CHANGE_COLUMNS
+    zone = connection.timezone  # UTC unless the database settings name another zone
+    texts: dict[datetime.datetime, str] = {}
+    values = []
+    for row in rows:
+        at = row["at"]
+        text = texts.get(at)
+        if text is None:
+            text = texts[at] = str(at.astimezone(zone).replace(tzinfo=None))
+        values.append((*(row.get(n) for n in names[:-3]), text, row["reason"], row["note"]))
+    column_of = {f.attname: str(f.column) for f in StageChange._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column_of[n]) for n in names)
+    placeholders = ", ".join(["%s"] * len(names))
+    table = quote(StageChange._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)  # noqa: S608
