@@ -173,8 +173,17 @@ class StatementLine(models.Model):
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DEAL)
     is_adjustment = models.BooleanField(default=False)
+    # The line copies what it counts (title, date, amount), so the deal is only a link: kept
+    # by the ORM (SET_NULL when a deal is deleted, through the index) rather than checked by
+    # the database, which would look each deal up again for every line written (about half
+    # the cost of writing a month's statements; on PostgreSQL a lock on every deal counted).
     deal = models.ForeignKey(
-        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Deal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     deal_title = models.CharField(max_length=200, blank=True, default="")
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -4,16 +4,20 @@ Reps see their own quotas, statements and deals (and their team's quota); manage
 team's; admins everything (the same rule as `OwnedQuerySet.visible_to`).
 """
 
+import bisect
 import datetime
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import F, Field, Model, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from lejek.accounts.models import Team, User
 from lejek.analytics.filters import Period, add_months
@@ -141,7 +145,7 @@ def plan_history(user: User, plan: CommissionPlan, limit: int = 200) -> list[dic
 # --- won revenue -----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class WonDeal:
     deal_id: int
     owner_id: int
@@ -153,15 +157,82 @@ class WonDeal:
     note: str
 
 
-def won_deals(
-    owner_ids: list[int] | tuple[int, ...], period: Period, rates: RateTable | None = None
-) -> list[WonDeal]:
-    """Deals won in the period by these owners (still won now), converted to the reporting
-    currency at the rate in force on the day each was won. A deal without an amount or
-    without a rate counts as 0 and says why."""
+class WonRow(NamedTuple):
+    """A won deal as the database driver returns it (`closed_at` and `amount` unconverted, so
+    they can be written back as they are), with its revenue in the reporting currency."""
+
+    deal_id: int
+    owner_id: int
+    title: str
+    closed_at: Any
+    amount: Any
+    currency: str
+    revenue: Decimal
+    note: str
+
+
+def _converter(model: type[Model], name: str) -> Callable[[Any], Any]:
+    """What the ORM does to one column's value as read from the database."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    col = field.get_col(model._meta.db_table)
+    steps = [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
+
+    def convert(value: Any) -> Any:
+        for step in steps:
+            value = step(value, col, connection)
+        return value
+
+    return convert
+
+
+class _Factors:
+    """The reporting-currency factor of each currency over the days of a period, as steps
+    between the instants at which the rate in force changes (in the form the database takes
+    and returns `closed_at`): the factor of a deal is one bisection away, without working out
+    its day."""
+
+    def __init__(self, rates: RateTable, period: Period) -> None:
+        self.rates = rates
+        self.first = period.start
+        self.last = add_months(period.end, 1) - datetime.timedelta(days=1)
+        self.steps: dict[str, tuple[list[Any], list[Decimal | None]]] = {}
+
+    def _instant(self, day: datetime.date) -> Any:
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE) if settings.USE_TZ else None
+        moment = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+        return connection.ops.adapt_datetimefield_value(moment)
+
+    def of(self, currency: str) -> tuple[list[Any], list[Decimal | None]]:
+        found = self.steps.get(currency)
+        if found is None:
+            starts = self.rates.starts.get(currency, [])
+            changes = [d for d in starts if self.first < d <= self.last]
+            found = (
+                [self._instant(d) for d in changes],
+                [self.rates.today_factor(currency, d) for d in (self.first, *changes)],
+            )
+            self.steps[currency] = found
+        return found
+
+
+def won_deal_rows(
+    owner_ids: list[int] | tuple[int, ...],
+    period: Period,
+    rates: RateTable | None = None,
+) -> list[WonRow]:
+    """`won_deals` as rows straight from the database, in the same order: what commission
+    statements read, thousands of deals at a time. The ORM's conversion of every value would
+    cost more than the query; `closed_at` comes as the database takes it (SQLite's text, not
+    parsed), ready to be compared with the instants rates change at and to be written back."""
+    if not owner_ids:  # no reps: no query (an empty IN has no SQL)
+        return []
     rates = rates or RateTable.load()
     start, end = month_bounds(period.start, period.end)
-    rows = (
+    closed: Any = F("closed_at")
+    if connection.vendor == "sqlite":
+        closed = Cast("closed_at", output_field=TextField())
+    query = (
         Deal.objects.alive()
         .filter(
             owner_id__in=owner_ids,
@@ -169,22 +240,60 @@ def won_deals(
             closed_at__gte=start,
             closed_at__lt=end,
         )
+        .annotate(closed=closed)
         .order_by("closed_at", "pk")
-        .values_list("pk", "owner_id", "title", "closed_at", "amount", "currency")
+        # The annotation last: the columns come in this order.
+        .values_list("pk", "owner_id", "title", "amount", "currency", "closed")
     )
+    sql, params = query.query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    factors = _Factors(rates, period)
+    amount_of = _converter(Deal, "amount")
+    zero = Decimal("0.00")
+    # Amounts repeat: each (currency, rate, amount) is converted once.
+    converted: dict[tuple[str, int, Any], tuple[Decimal, str]] = {}
     found = []
-    for pk, owner_id, title, closed_at, amount, currency in rows:
-        note, revenue = "", Decimal("0.00")
-        if amount is None:
-            note = "No amount"
-        else:
-            factor = rates.today_factor(currency, local_day(closed_at))
-            if factor is None:
-                note = f"No exchange rate for {currency}"
+    for pk, owner_id, title, amount, currency, closed_at in rows:
+        bounds, steps = factors.of(currency)
+        step = bisect.bisect_right(bounds, closed_at) if bounds else 0
+        key = (currency, step, amount)
+        done = converted.get(key)
+        if done is None:
+            factor = steps[step]
+            if amount is None:
+                done = (zero, "No amount")
+            elif factor is None:
+                done = (zero, f"No exchange rate for {currency}")
             else:
-                revenue = to_money(amount * factor)
-        found.append(WonDeal(pk, owner_id, title, closed_at, amount, currency, revenue, note))
+                done = (to_money(amount_of(amount) * factor), "")
+            converted[key] = done
+        found.append(WonRow(pk, owner_id, title, closed_at, amount, currency, *done))
     return found
+
+
+def won_deals(
+    owner_ids: list[int] | tuple[int, ...], period: Period, rates: RateTable | None = None
+) -> list[WonDeal]:
+    """Deals won in the period by these owners (still won now), converted to the reporting
+    currency at the rate in force on the day each was won. A deal without an amount or
+    without a rate counts as 0 and says why."""
+    closed_at_of = _converter(Deal, "closed_at")
+    amount_of = _converter(Deal, "amount")
+    return [
+        WonDeal(
+            row.deal_id,
+            row.owner_id,
+            row.title,
+            closed_at_of(row.closed_at),
+            amount_of(row.amount),
+            row.currency,
+            row.revenue,
+            row.note,
+        )
+        for row in won_deal_rows(owner_ids, period, rates)
+    ]
 
 
 def won_revenue(

@@ -3,14 +3,17 @@
 Drafts are computed set-based: one query for the reps and their plans, one for their
 statements of the month, one for every deal they won in it (per batch of 500 reps), then
 the statements and their lines are written in bulk (new statements with one INSERT, changed
-ones and the lines with one prepared statement run over all rows), so the number of queries
-does not grow with the number of reps or deals. An approved statement is never rewritten:
-later changes to its deals are appended as adjustment lines (`statement_reconcile`).
+ones and the lines with one prepared statement run over all rows, the lines with COPY on
+PostgreSQL), so the number of queries does not grow with the number of reps or deals. An
+approved statement is never rewritten: later changes to its deals are appended as
+adjustment lines (`statement_reconcile`).
 """
 
 import datetime
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -60,13 +63,27 @@ def _chunks[T](items: Sequence[T], size: int) -> Iterable[list[T]]:
 
 def won_by_rep(
     rep_ids: Sequence[int], month: datetime.date, rates: RateTable
-) -> dict[int, list[selectors.WonDeal]]:
+) -> dict[int, list[selectors.WonRow]]:
     """Every deal each rep won in the month: one query per `REPS_PER_QUERY` reps."""
-    found: dict[int, list[selectors.WonDeal]] = defaultdict(list)
+    found: dict[int, list[selectors.WonRow]] = defaultdict(list)
     for part in _chunks(rep_ids, REPS_PER_QUERY):
-        for deal in selectors.won_deals(part, Period(month, month), rates):
+        for deal in selectors.won_deal_rows(part, Period(month, month), rates):
             found[deal.owner_id].append(deal)
     return found
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hundreds of thousands of rows are built and dropped at once, none of them in a cycle:
+    the garbage collector's passes over them (the more, the longer) would cost about a third
+    of the work. Reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _write_drafts(
@@ -80,6 +97,20 @@ def _write_drafts(
     """Compute (or recompute) the draft statement of each rep in `plans` (rep id → plan) for
     the month, in a constant number of queries plus one per batch of lines. `existing` holds
     the reps' drafts of the month (none of them approved)."""
+    with _collector_paused():
+        return _compute_drafts(
+            actor=actor, month=month, plans=plans, existing=existing, rates=rates
+        )
+
+
+def _compute_drafts(
+    *,
+    actor: User,
+    month: datetime.date,
+    plans: dict[int, CommissionPlan],
+    existing: dict[int, Statement],
+    rates: RateTable,
+) -> dict[int, Statement]:
     rep_ids = sorted(plans)
     deals = won_by_rep(rep_ids, month, rates)
     now = timezone.now()
@@ -201,38 +232,62 @@ def _update_drafts(drafts: list[Statement]) -> None:
             raise Conflict("A statement was approved while it was being recomputed; try again.")
 
 
-def _insert_lines(lines: list[tuple[int, selectors.WonDeal]], now: datetime.datetime) -> None:
-    """A `deal` line for each (statement id, won deal), in order."""
+def _insert_lines(lines: list[tuple[int, selectors.WonRow]], now: datetime.datetime) -> None:
+    """A `deal` line for each (statement id, won deal), in order. The deals' dates and amounts
+    go back to the database as it returned them: no conversion either way."""
     if not lines:
         return
     qn = connection.ops.quote_name
     ops = connection.ops
+    table = qn(StatementLine._meta.db_table)
     columns = ", ".join(qn(str(f.column)) for f in _fields(StatementLine, LINE_FIELDS))
-    sql = (
-        f"INSERT INTO {qn(StatementLine._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(LINE_FIELDS))})"
-    )
-    created_at = ops.adapt_datetimefield_value(now)
-    zero = ops.adapt_decimalfield_value(Decimal("0.00"))
     kind = StatementLine.Kind.DEAL.value
-    rows = [
-        (
-            statement_id,
-            kind,
-            False,
-            deal.deal_id,
-            deal.title[:200],
-            ops.adapt_datetimefield_value(deal.closed_at),
-            None if deal.amount is None else ops.adapt_decimalfield_value(deal.amount),
-            deal.currency,
-            ops.adapt_decimalfield_value(deal.revenue),
-            zero,
-            deal.note,
-            created_at,
-        )
-        for statement_id, deal in lines
-    ]
+    created_at = ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for statement_id, deal in lines:
+                    copy.write_row(
+                        (
+                            statement_id,
+                            kind,
+                            False,
+                            deal.deal_id,
+                            deal.title[:200],
+                            deal.closed_at,
+                            deal.amount,
+                            deal.currency,
+                            deal.revenue,
+                            Decimal("0.00"),
+                            deal.note,
+                            created_at,
+                        )
+                    )
+            return
+        # Values of the types sqlite3 binds as they are: decimals as text (what its adapter
+        # would make of them, without a call back into Python per value).
+        zero = str(Decimal("0.00"))
+        rows = [
+            (
+                statement_id,
+                kind,
+                0,
+                deal.deal_id,
+                deal.title[:200],
+                deal.closed_at,
+                deal.amount,
+                deal.currency,
+                str(deal.revenue),
+                zero,
+                deal.note,
+                created_at,
+            )
+            for statement_id, deal in lines
+        ]
+        sql = (
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(LINE_FIELDS))})"
+        )
         for start in range(0, len(rows), LINES_PER_INSERT):
             cursor.executemany(sql, rows[start : start + LINES_PER_INSERT])
 

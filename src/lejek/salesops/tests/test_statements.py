@@ -172,3 +172,66 @@ def test_a_draft_approved_meanwhile_is_not_overwritten(admin, manager, owner) ->
     with pytest.raises(Conflict):
         statements._update_drafts([stale])
     assert Statement.objects.get(pk=stale.pk).status == Statement.Status.APPROVED
+
+
+def test_lines_convert_at_the_rate_of_the_local_day_won(admin, manager, owner) -> None:
+    """Each deal at the rate in force on the day it was won in the site's time zone (a rate
+    starting mid-month applies from that local midnight); no rate or no amount counts 0 and
+    says why. The line keeps the deal's own date, amount and currency."""
+    import datetime
+
+    from lejek.analytics.filters import Period
+    from lejek.analytics.models import ExchangeRate
+    from lejek.analytics.rates import RateTable, to_money
+    from lejek.salesops import selectors
+
+    ExchangeRate.objects.bulk_create(
+        [
+            ExchangeRate(currency="EUR", rate=D("1.1"), valid_from=datetime.date(2024, 12, 1)),
+            ExchangeRate(currency="EUR", rate=D("1.2345"), valid_from=datetime.date(2025, 1, 15)),
+        ]
+    )
+    p = pipeline(admin)
+    plan_for(admin, owner)
+    h = History(owner, p)
+    deals = []
+    for amount, currency, won in [
+        ("10.50", "USD", "2025-01-01T00:30:00"),  # 01:30 in Warsaw: January
+        ("100.00", "EUR", "2025-01-14T22:59:59"),  # 23:59:59 in Warsaw: the old rate
+        ("100.01", "EUR", "2025-01-14T23:00:00"),  # midnight in Warsaw: the new rate
+        ("50", "CHF", "2025-01-20"),  # no rate
+        (None, "USD", "2025-01-21"),
+        ("999.99", "EUR", "2025-01-31T22:30:00"),  # 23:30 in Warsaw: still January
+        ("7", "EUR", "2025-01-31T23:00:00"),  # February in Warsaw
+    ]:
+        deals.append(h.won(h.deal("2024-12-20", amount=amount, currency=currency), won))
+    s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    lines = list(s.lines.all())
+    assert [(ln.revenue, ln.note) for ln in lines] == [
+        (D("10.50"), ""),
+        (D("110.00"), ""),
+        (D("123.46"), ""),  # 123.462345
+        (D("0.00"), "No exchange rate for CHF"),
+        (D("0.00"), "No amount"),
+        (D("1234.49"), ""),  # 1234.487655
+    ]
+    assert [(ln.deal_id, ln.closed_at, ln.amount, ln.amount_currency) for ln in lines] == [
+        (d.pk, d.closed_at, d.amount, d.currency) for d in deals[:6]
+    ]
+    assert s.revenue == D("1478.45")
+    # The same as converting each deal on its own day.
+    rates = RateTable.load()
+    for deal in selectors.won_deals([owner.pk], Period(JAN, JAN), rates):
+        factor = rates.today_factor(deal.currency, selectors.local_day(deal.closed_at))
+        expected = to_money(deal.amount * factor) if deal.amount and factor else D("0.00")
+        assert deal.revenue == expected
+
+
+def test_won_deals_of_no_reps_is_empty() -> None:
+    """A team with no reps (or a scope that leaves none) reads nothing and fails nothing."""
+    from lejek.analytics.filters import Period
+    from lejek.salesops import selectors
+
+    period = Period(month("2025-01"), month("2025-01"))
+    assert selectors.won_deal_rows([], period) == []
+    assert selectors.won_revenue([], period) == {}
