@@ -214,6 +214,22 @@ def _pairs(values: Sequence[Sample]) -> list[tuple[int, int]]:
     return [s for s in values if not isinstance(s, int)]
 
 
+def _by_level(pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """For each level of STAY_GRID, the sorted days-to-win of the stays at least that long:
+    one pass from the longest stays down, each level a copy of the list so far."""
+    ordered = sorted(pairs, reverse=True)  # longest stays first
+    times: list[int] = []
+    levels: list[list[int]] = [[] for _ in STAY_GRID]
+    index = 0
+    for level in reversed(range(len(STAY_GRID))):
+        bound = STAY_GRID[level]
+        while index < len(ordered) and ordered[index][0] >= bound:
+            bisect.insort(times, ordered[index][1])
+            index += 1
+        levels[level] = times.copy()
+    return levels
+
+
 class CloseTimes:
     """When a won deal closes, from the won stays per stage.
 
@@ -227,17 +243,17 @@ class CloseTimes:
     def __init__(self, samples: Mapping[int, Sequence[Sample]]) -> None:
         self.pairs = {stage: _pairs(values) for stage, values in samples.items() if values}
         self.every = [p for values in self.pairs.values() for p in values]
-        self._times: dict[tuple[int | None, int], list[int]] = {}
+        self._levels: dict[int | None, list[list[int]]] = {}
 
     def comparable(self, stage_id: int, days_in_stage: int) -> list[int]:
         """Sorted days-to-win of the won stays in this stage at least as long (on the grid)."""
-        level = STAY_GRID[bisect.bisect_right(STAY_GRID, max(0, days_in_stage)) - 1]
-        key = (stage_id if stage_id in self.pairs else None, level)
-        found = self._times.get(key)
-        if found is None:
-            pairs = self.pairs[stage_id] if key[0] is not None else self.every
-            found = self._times[key] = sorted(t for stay, t in pairs if stay >= level)
-        return found
+        level = bisect.bisect_right(STAY_GRID, max(0, days_in_stage)) - 1
+        key = stage_id if stage_id in self.pairs else None
+        levels = self._levels.get(key)
+        if levels is None:
+            pairs = self.every if key is None else self.pairs[key]
+            levels = self._levels[key] = _by_level(pairs)
+        return levels[level]
 
     def month_shares(
         self, stage_id: int, days_in_stage: int, edges: Sequence[int]
