@@ -12,9 +12,10 @@ adjustment lines (`statement_reconcile`).
 import datetime
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from itertools import batched
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -56,17 +57,12 @@ def _deal_line(statement: Statement, deal: selectors.WonDeal, **extra: Any) -> S
     )
 
 
-def _chunks[T](items: Sequence[T], size: int) -> Iterable[list[T]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
 def won_by_rep(
     rep_ids: Sequence[int], month: datetime.date, rates: RateTable
 ) -> dict[int, list[selectors.WonRow]]:
     """Every deal each rep won in the month: one query per `REPS_PER_QUERY` reps."""
     found: dict[int, list[selectors.WonRow]] = defaultdict(list)
-    for part in _chunks(rep_ids, REPS_PER_QUERY):
+    for part in batched(rep_ids, REPS_PER_QUERY):
         for deal in selectors.won_deal_rows(part, Period(month, month), rates):
             found[deal.owner_id].append(deal)
     return found
@@ -86,6 +82,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@_collector_paused()
 def _write_drafts(
     *,
     actor: User,
@@ -97,20 +94,6 @@ def _write_drafts(
     """Compute (or recompute) the draft statement of each rep in `plans` (rep id → plan) for
     the month, in a constant number of queries plus one per batch of lines. `existing` holds
     the reps' drafts of the month (none of them approved)."""
-    with _collector_paused():
-        return _compute_drafts(
-            actor=actor, month=month, plans=plans, existing=existing, rates=rates
-        )
-
-
-def _compute_drafts(
-    *,
-    actor: User,
-    month: datetime.date,
-    plans: dict[int, CommissionPlan],
-    existing: dict[int, Statement],
-    rates: RateTable,
-) -> dict[int, Statement]:
     rep_ids = sorted(plans)
     deals = won_by_rep(rep_ids, month, rates)
     now = timezone.now()
@@ -140,7 +123,7 @@ def _compute_drafts(
         if changed:
             _update_drafts(changed)
             # A draft's lines are only ever a projection of the deals: replaced whole.
-            for part in _chunks([s.pk for s in changed], REPS_PER_QUERY):
+            for part in batched([s.pk for s in changed], REPS_PER_QUERY):
                 StatementLine.objects.filter(statement_id__in=part).delete()
         if created:
             Statement.objects.bulk_create(created, batch_size=REPS_PER_QUERY)
@@ -339,7 +322,7 @@ def statements_compute(
     found: dict[int, Statement] = {}
     drafts: dict[int, Statement] = {}
     approved: list[Statement] = []
-    for part in _chunks(sorted(plans), REPS_PER_QUERY):
+    for part in batched(sorted(plans), REPS_PER_QUERY):
         for statement in Statement.objects.filter(month=month, rep_id__in=part):
             if statement.is_frozen:
                 approved.append(statement)
