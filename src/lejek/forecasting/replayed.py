@@ -13,12 +13,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
-from django.utils import timezone
-
 from lejek.analytics.rates import reporting_currency
-from lejek.core import audit
-from lejek.forecasting import history
+from lejek.forecasting import history, services
 from lejek.forecasting.backtest import months_before
 from lejek.forecasting.gather import Scope
 from lejek.forecasting.methods.commit import rep_commit
@@ -61,18 +57,11 @@ def _save(
         Method.COMMIT: commit.commit,
         Method.BEST_CASE: commit.best_case,
     }
-    with transaction.atomic():
-        snapshot = Snapshot.objects.create(
-            kind=Snapshot.Kind.REPLAYED,
-            as_of=day,
-            horizon=horizon,
-            currency=currency,
-            owner_id=owner_id,
-            created_at=timezone.now(),
-        )
-        SnapshotValue.objects.bulk_create(
-            SnapshotValue(snapshot=snapshot, method=method, month=month, amount=amount)
-            for method, amounts in values.items()
-            for month, amount in zip(months, amounts, strict=True)
-        )
-        audit.log_created(actor=None, instance=snapshot, note="rebuilt from history")
+    snapshot = Snapshot(
+        kind=Snapshot.Kind.REPLAYED,
+        as_of=day,
+        horizon=horizon,
+        currency=currency,
+        owner_id=owner_id,
+    )
+    services.store(snapshot, months, values, actor=None, note="rebuilt from history")

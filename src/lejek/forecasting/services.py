@@ -1,7 +1,9 @@
 """Saving forecasts: by hand from the page or API, and weekly by the background task."""
 
 import datetime
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,25 +54,39 @@ def snapshot_save(
         Snapshot(owner=owner, team=team, pipeline=pipeline)
     )  # fmt: skip
     found = selectors.forecast(actor, scope, as_of=as_of, horizon=horizon)
-    totals = found["totals"]
+    snapshot = Snapshot(
+        kind=kind,
+        as_of=as_of,
+        horizon=horizon,
+        currency=found["currency"],
+        owner=owner,
+        team=team,
+        pipeline=pipeline,
+        created_by=actor,
+    )
+    values: dict[str, Sequence[Any]] = {m: found["totals"][key] for m, key in STORED.items()}
+    return store(snapshot, found["months"], values, actor=actor)
+
+
+def store(
+    snapshot: Snapshot,
+    months: list[datetime.date],
+    values: Mapping[str, Sequence[Any]],
+    *,
+    actor: User | None,
+    note: str = "",
+) -> Snapshot:
+    """Write a snapshot (unsaved) with each method's amounts month by month, and its
+    history: by hand and weekly (`snapshot_save`) or rebuilt from history (`replayed`)."""
     with transaction.atomic():
-        snapshot = Snapshot.objects.create(
-            kind=kind,
-            as_of=as_of,
-            horizon=horizon,
-            currency=found["currency"],
-            owner=owner,
-            team=team,
-            pipeline=pipeline,
-            created_by=actor,
-            created_at=timezone.now(),
-        )
+        snapshot.created_at = timezone.now()
+        snapshot.save(force_insert=True)
         SnapshotValue.objects.bulk_create(
             SnapshotValue(snapshot=snapshot, method=method, month=month, amount=Decimal(amount))
-            for method, key in STORED.items()
-            for month, amount in zip(found["months"], totals[key], strict=True)
+            for method, amounts in values.items()
+            for month, amount in zip(months, amounts, strict=True)
         )
-        audit.log_created(actor=actor, instance=snapshot)
+        audit.log_created(actor=actor, instance=snapshot, note=note)
     return snapshot
 
 
