@@ -497,33 +497,25 @@ class Leads(RuleBasedStateMachine):
             assert self._row(pk).score == sum(ledger)
 
 
+# Both machines: 25 sequences of up to 30 steps, the same ones every run.
+SEQUENCES = settings(
+    max_examples=25,
+    stateful_step_count=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+
+
 class TestDealInvariants(TestCase):
     def test_random_operation_sequences(self) -> None:
-        run_state_machine_as_test(
-            Deals,
-            settings=settings(
-                max_examples=25,
-                stateful_step_count=30,
-                deadline=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            ),
-        )
+        run_state_machine_as_test(Deals, settings=SEQUENCES)
 
 
 class TestLeadInvariants(TestCase):
     def test_random_operation_sequences(self) -> None:
         Leads.stats.clear()
-        run_state_machine_as_test(
-            Leads,
-            settings=settings(
-                max_examples=25,
-                stateful_step_count=30,
-                deadline=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            ),
-        )
+        run_state_machine_as_test(Leads, settings=SEQUENCES)
         print(f"\nlead state machine: {dict(Leads.stats)}")
         assert Leads.stats["merges"] > 0  # the sequences do reach a merge
 
