@@ -42,8 +42,8 @@ def _about(org_ref: Any) -> Q:
 
 def customer_queryset(user: User) -> QuerySet[Organization]:
     """Visible customer accounts with health, in a constant number of queries (each figure is a
-    correlated subquery). `revenue` here only sorts; `revenue.attach_lifetime` sets the exact
-    lifetime revenue in the reporting currency on the rows shown."""
+    correlated subquery). The `revenue` alias only sorts; `revenue.attach_lifetime` sets the
+    exact lifetime revenue in the reporting currency on the rows shown."""
     won = (
         Deal.objects.alive()
         .filter(organization=OuterRef("pk"), status=Deal.Status.WON)
@@ -64,12 +64,15 @@ def customer_queryset(user: User) -> QuerySet[Organization]:
     return (
         visible.filter(is_customer=True)
         .select_related("owner")
-        .annotate(
+        # An alias, not a column: computed only when a list is sorted by it.
+        .alias(
             revenue=Coalesce(
                 revenue.lifetime_for_sorting(OuterRef("pk")),
                 Value(Decimal(0)),
                 output_field=revenue.RATE,
-            ),
+            )
+        )
+        .annotate(
             won_deals=Coalesce(
                 Subquery(won.annotate(c=Count("pk")).values("c")[:1]),
                 Value(0),
