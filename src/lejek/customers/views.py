@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lejek.accounts import access
+from lejek.analytics.rates import reporting_currency
 from lejek.contacts.models import Organization
 from lejek.core.errors import DomainError, NotFound
 from lejek.customers import forms, revenue, selectors, services
@@ -33,18 +34,19 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     rows = list(
         selectors.customer_list(user=user, q=q or None).order_by("name", "pk")[: LIST_LIMIT + 1]
     )
-    year_ago = timezone.localdate() - datetime.timedelta(days=365)
-    context = {
+    context: dict[str, Any] = {
         "customers": revenue.attach_lifetime(rows[:LIST_LIMIT]),
         "truncated": len(rows) > LIST_LIMIT,
         "q": q,
-        "rate": selectors.renewal_rate(user=user, start=year_ago),
-        "clv": selectors.clv(user=user),
-        "split": selectors.revenue_by_kind(user=user, start=year_ago),
+        "currency": reporting_currency(),
     }
-    htmx = getattr(request, "htmx", False)
-    template = "customers/customer_list.html#rows" if htmx else "customers/customer_list.html"
-    return render(request, template, context)
+    if getattr(request, "htmx", False):  # a search: only the rows are replaced
+        return render(request, "customers/customer_list.html#rows", context)
+    year_ago = timezone.localdate() - datetime.timedelta(days=365)
+    context["rate"] = selectors.renewal_rate(user=user, start=year_ago)
+    context["clv"] = selectors.clv(user=user)
+    context["split"] = selectors.revenue_by_kind(user=user, start=year_ago)
+    return render(request, "customers/customer_list.html", context)
 
 
 def _customer(request: HttpRequest, pk: int) -> Organization:

@@ -34,6 +34,10 @@ def test_customer_pages(owner: User, outsider: User, pipeline: Pipeline, clock: 
         and b"Acme" not in partial.content
         and b"<html" not in partial.content
     )
+    found = client.get(
+        reverse("customers:customer-list"), {"q": "Acm"}, headers={"HX-Request": "true"}
+    )
+    assert "12,000\xa0USD" in found.content.decode()  # the rows name the reporting currency
     page = client.get(reverse("customers:customer-detail", args=[org.pk]))
     assert page.status_code == 200 and b"Check-in at 30 days" in page.content
     assert (
