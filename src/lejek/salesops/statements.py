@@ -2,11 +2,11 @@
 
 Drafts are computed set-based: one query for the reps and their plans, one for their
 statements of the month, one for every deal they won in it (per batch of 500 reps), then
-the statements and their lines are written in bulk (new statements with one INSERT, changed
-ones and the lines with one prepared statement run over all rows, the lines with COPY on
-PostgreSQL), so the number of queries does not grow with the number of reps or deals. An
-approved statement is never rewritten: later changes to its deals are appended as
-adjustment lines (`statement_reconcile`).
+the statements, their audit entries and their lines are written in bulk (one prepared
+statement run over all rows, with ids reserved for new rows; COPY on PostgreSQL), so the
+number of queries does not grow with the number of reps or deals. An approved statement
+is never rewritten: later changes to its deals are appended as adjustment lines
+(`statement_reconcile`).
 """
 
 import datetime
@@ -27,6 +27,7 @@ from lejek.analytics.rates import RateTable
 from lejek.core import audit
 from lejek.core.errors import Conflict, Forbidden, ValidationFailed, VersionConflict
 from lejek.core.models import AuditEntry
+from lejek.demo import bulk
 from lejek.salesops import calc, selectors
 from lejek.salesops.models import CommissionAssignment, CommissionPlan, Statement, StatementLine
 from lejek.salesops.plans import terms_of
@@ -126,26 +127,19 @@ def _write_drafts(
             for part in batched([s.pk for s in changed], REPS_PER_QUERY):
                 StatementLine.objects.filter(statement_id__in=part).delete()
         if created:
-            Statement.objects.bulk_create(created, batch_size=REPS_PER_QUERY)
-            if any(s.pk is None for s in created):  # a database that returns no ids
-                ids = dict(
-                    Statement.objects.filter(
-                        month=month, rep_id__in=[s.rep_id for s in created]
-                    ).values_list("rep_id", "pk")
-                )
-                for statement in created:
-                    statement.pk = ids[statement.rep_id]
-            AuditEntry.objects.bulk_create(
+            _insert_new(Statement, created)
+            _insert_new(
+                AuditEntry,
                 [
                     AuditEntry(
                         entity_type=audit.entity_type_of(s),
                         entity_id=s.pk,
                         action=AuditEntry.Action.CREATED,
                         actor=actor,
+                        at=now,
                     )
                     for s in created
                 ],
-                batch_size=LINES_PER_INSERT,
             )
         statements = {s.rep_id: s for s in (*created, *changed)}
         _insert_lines(
@@ -192,8 +186,18 @@ def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Fiel
     return found  # type: ignore[return-value]
 
 
+def _insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> None:
+    """INSERT new objects with ids reserved for them (inside the transaction, which on SQLite
+    holds the write lock), each value prepared once per column kind (`bulk.insert_rows`)."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    for obj, pk in zip(objects, bulk.reserve_ids(model, len(objects)), strict=True):
+        obj.pk = pk
+    bulk.insert_rows(model, [{name: getattr(obj, name) for name in names} for obj in objects])
+
+
 def _update_drafts(drafts: list[Statement]) -> None:
-    """Write the drafts' new figures; a statement approved meanwhile is a conflict."""
+    """Write the drafts' new figures; a statement approved meanwhile is a conflict. The
+    values a plan gives (plan, terms, currency, base pay) and the time are prepared once."""
     qn = connection.ops.quote_name
     fields = _fields(Statement, DRAFT_FIELDS)
     assigned = ", ".join(f"{qn(str(f.column))} = %s" for f in fields)
@@ -201,14 +205,19 @@ def _update_drafts(drafts: list[Statement]) -> None:
         f"UPDATE {qn(Statement._meta.db_table)} SET {assigned} "  # noqa: S608
         f"WHERE {qn('id')} = %s AND {qn('status')} = %s"
     )
-    rows = [
-        (
-            *(f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields),
-            s.pk,
-            Statement.Status.DRAFT.value,
-        )
-        for s in drafts
-    ]
+    by_plan: dict[int, tuple[Any, ...]] = {}
+    computed_at = connection.ops.adapt_datetimefield_value(drafts[0].computed_at)
+    rows = []
+    for s in drafts:
+        of_plan = by_plan.get(s.plan_id)
+        if of_plan is None:
+            of_plan = by_plan[s.plan_id] = tuple(
+                f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields[:4]
+            )
+        rows.append(
+            (*of_plan, s.revenue, s.commission, s.adjustments, computed_at, s.version, s.pk,
+             Statement.Status.DRAFT.value)
+        )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
         if cursor.rowcount >= 0 and cursor.rowcount != len(rows):

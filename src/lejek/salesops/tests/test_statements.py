@@ -158,7 +158,7 @@ def test_statements_are_computed_in_a_constant_number_of_queries(
     assert [s.version for s in again] == [2, 2, 2]
     assert [s.revenue for s in again] == [s.revenue for s in found]
     assert StatementLine.objects.count() == 19
-    assert len(one) <= 10
+    assert len(one) <= 14  # incl. the highest ids of statements and audit entries (SQLite)
 
 
 def test_a_draft_approved_meanwhile_is_not_overwritten(admin, manager, owner) -> None:
