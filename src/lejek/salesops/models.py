@@ -140,6 +140,9 @@ class Statement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # A fingerprint of a draft's deal lines: a recompute that finds the same deals, amounts
+    # and revenue keeps the lines instead of writing them again.
+    lines_digest = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-month", "rep_id"]

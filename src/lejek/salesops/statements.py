@@ -11,6 +11,8 @@ is never rewritten: later changes to its deals are appended as adjustment lines
 
 import datetime
 import gc
+import hashlib
+import marshal
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ from decimal import Decimal
 from itertools import batched
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -101,17 +104,24 @@ def _write_drafts(
     terms = {plan.pk: terms_of(plan) for plan in plans.values()}
     created: list[Statement] = []
     changed: list[Statement] = []
+    relined: set[int] = set()  # reps whose lines are written (all of a new statement's)
+    fingerprint = _Fingerprint(rates)
     for rep_id in rep_ids:
         plan = plans[rep_id]
         plan_terms = terms[plan.pk]
         revenue = sum((d.revenue for d in deals.get(rep_id, ())), Decimal("0.00"))
+        digest = fingerprint.of(deals.get(rep_id, ()))
         statement = existing.get(rep_id)
         if statement is None:
             statement = Statement(rep_id=rep_id, month=month)
             created.append(statement)
+            relined.add(rep_id)
         else:
             statement.version += 1
             changed.append(statement)
+            if statement.lines_digest != digest:
+                relined.add(rep_id)
+        statement.lines_digest = digest
         statement.plan = plan
         statement.terms = plan_terms.as_dict()
         statement.currency = plan.currency
@@ -123,8 +133,10 @@ def _write_drafts(
     with transaction.atomic():
         if changed:
             _update_drafts(changed)
-            # A draft's lines are only ever a projection of the deals: replaced whole.
-            for part in batched([s.pk for s in changed], REPS_PER_QUERY):
+            # A draft's lines are only ever a projection of the deals: replaced whole when
+            # they differ in anything.
+            stale = [s.pk for s in changed if s.rep_id in relined]
+            for part in batched(stale, REPS_PER_QUERY):
                 StatementLine.objects.filter(statement_id__in=part).delete()
         if created:
             _insert_new(Statement, created)
@@ -143,7 +155,12 @@ def _write_drafts(
             )
         statements = {s.rep_id: s for s in (*created, *changed)}
         _insert_lines(
-            [(statements[rep_id].pk, deal) for rep_id in rep_ids for deal in deals.get(rep_id, ())],
+            [
+                (statements[rep_id].pk, deal)
+                for rep_id in rep_ids
+                if rep_id in relined
+                for deal in deals.get(rep_id, ())
+            ],
             now,
         )
     return statements
@@ -152,6 +169,27 @@ def _write_drafts(
 # The ORM's bulk_create and bulk_update spend far longer building SQL for thousands of rows
 # than the database spends storing them, so the drafts' rows are written with one prepared
 # statement run over all of them (executemany): one query, whatever the number of rows.
+
+
+class _Fingerprint:
+    """A digest of a draft's deal lines. A line is a function of its deal's id, title,
+    close time, amount and currency (as read) and of the rates, the reporting currency and
+    the time zone (its revenue and note): the digest covers exactly those. On SQLite the
+    values read are plain text and numbers, which marshal's format 2 writes by value alone
+    (no back-references), so equal lines always give equal bytes; elsewhere (Decimals,
+    datetimes) their repr is used."""
+
+    def __init__(self, rates: RateTable) -> None:
+        self.head = repr((settings.TIME_ZONE, rates.reporting, sorted(rates.rates.items())))
+
+    def of(self, rows: Sequence[selectors.WonRow]) -> str:
+        raw = [row[:6] for row in rows]  # deal, owner, title, closed_at, amount, currency
+        try:
+            body = marshal.dumps(raw, 2)
+        except ValueError:
+            body = repr(raw).encode()
+        return hashlib.blake2b(self.head.encode() + body, digest_size=16).hexdigest()
+
 
 DRAFT_FIELDS = (
     "plan",
@@ -163,6 +201,7 @@ DRAFT_FIELDS = (
     "adjustments",
     "computed_at",
     "version",
+    "lines_digest",
 )
 LINE_FIELDS = (
     "statement",
@@ -215,8 +254,8 @@ def _update_drafts(drafts: list[Statement]) -> None:
                 f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields[:4]
             )
         rows.append(
-            (*of_plan, s.revenue, s.commission, s.adjustments, computed_at, s.version, s.pk,
-             Statement.Status.DRAFT.value)
+            (*of_plan, s.revenue, s.commission, s.adjustments, computed_at, s.version,
+             s.lines_digest, s.pk, Statement.Status.DRAFT.value)
         )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

@@ -235,3 +235,56 @@ def test_won_deals_of_no_reps_is_empty() -> None:
     period = Period(month("2025-01"), month("2025-01"))
     assert selectors.won_deal_rows([], period) == []
     assert selectors.won_revenue([], period) == {}
+
+
+def test_a_recompute_keeps_lines_that_did_not_change(admin, manager, owner, teammate) -> None:
+    """A draft whose deals, amounts, titles and revenue are as they were keeps its lines;
+    any difference (a deal renamed; a new rate, for every draft) writes the lines again,
+    from the deals as they are now."""
+    import datetime
+
+    from lejek.analytics.models import ExchangeRate
+
+    p = pipeline(admin)
+    plan_for(admin, owner, teammate)
+    renamed = won_deal(owner, p, 1000, "2025-01-02", "2025-01-10")
+    won_deal(owner, p, 2000, "2025-01-02", "2025-01-11")
+    h = History(teammate, p)
+    h.won(h.deal("2025-01-02", amount="300", currency="EUR", title="Euro deal"), "2025-01-12")
+    ExchangeRate.objects.create(
+        currency="EUR", rate=D("1.1"), valid_from=datetime.date(2024, 12, 1)
+    )
+
+    def lines() -> dict[int, list[tuple[int, str, D]]]:
+        found: dict[int, list[tuple[int, str, D]]] = {owner.pk: [], teammate.pk: []}
+        for line in StatementLine.objects.select_related("statement").order_by("pk"):
+            found[line.statement.rep_id].append((line.pk, line.deal_title, line.revenue))
+        return found
+
+    first = {s.rep_id: s for s in statements.statements_compute(actor=admin, month=JAN)}
+    before = lines()
+    again = {s.rep_id: s for s in statements.statements_compute(actor=admin, month=JAN)}
+    assert lines() == before
+    assert [again[r].version for r in (owner.pk, teammate.pk)] == [2, 2]
+    assert again[owner.pk].lines_digest == first[owner.pk].lines_digest != ""
+
+    pipeline_services.deal_update(
+        actor=owner, deal=renamed, data={"title": "Renamed"}, version=renamed.version
+    )
+    statements.statements_compute(actor=admin, month=JAN)
+    now = lines()
+    assert [title for _, title, _ in now[owner.pk]] == ["Renamed", "Deal 2000"]
+    assert {pk for pk, _, _ in now[owner.pk]}.isdisjoint(pk for pk, _, _ in before[owner.pk])
+    assert (
+        now[teammate.pk]
+        == before[teammate.pk]
+        == [(before[teammate.pk][0][0], "Euro deal", D("330.00"))]
+    )
+
+    ExchangeRate.objects.create(currency="EUR", rate=D("1.2"), valid_from=datetime.date(2025, 1, 1))
+    statements.statements_compute(actor=admin, month=JAN)
+    assert [(title, revenue) for _, title, revenue in lines()[teammate.pk]] == [
+        ("Euro deal", D("360.00"))
+    ]
+    # Rates reach every line's revenue: every draft of the month is written again, the same.
+    assert [line[1:] for line in lines()[owner.pk]] == [line[1:] for line in now[owner.pk]]
