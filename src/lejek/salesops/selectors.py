@@ -255,6 +255,7 @@ def won_deal_rows(
     # Amounts repeat: each (currency, rate, amount) is converted once.
     converted: dict[tuple[str, int, Any], tuple[Decimal, str]] = {}
     found = []
+    make = tuple.__new__  # WonRow(...) would run the named tuple's Python-level __new__
     for pk, owner_id, title, amount, currency, closed_at in rows:
         bounds, steps = factors.of(currency)
         step = bisect.bisect_right(bounds, closed_at) if bounds else 0
@@ -269,7 +270,7 @@ def won_deal_rows(
             else:
                 done = (to_money(amount_of(amount) * factor), "")
             converted[key] = done
-        found.append(WonRow(pk, owner_id, title, closed_at, amount, currency, *done))
+        found.append(make(WonRow, (pk, owner_id, title, closed_at, amount, currency, *done)))
     return found
 
 

@@ -36,7 +36,6 @@ from lejek.salesops.models import CommissionAssignment, CommissionPlan, Statemen
 from lejek.salesops.plans import terms_of
 
 REPS_PER_QUERY = 500  # reps whose won deals are read in one query
-LINES_PER_INSERT = 2000
 
 
 def _may_run_statements(actor: User, rep: User) -> None:
@@ -315,12 +314,7 @@ def _insert_lines(lines: list[tuple[int, selectors.WonRow]], now: datetime.datet
             )
             for statement_id, deal in lines
         ]
-        sql = (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(LINE_FIELDS))})"
-        )
-        for start in range(0, len(rows), LINES_PER_INSERT):
-            cursor.executemany(sql, rows[start : start + LINES_PER_INSERT])
+        bulk.insert_values(cursor, table, columns, rows)
 
 
 def statement_compute(

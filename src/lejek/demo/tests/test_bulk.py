@@ -74,3 +74,17 @@ def test_naive_datetimes_are_refused(owner):
                 }
             ],
         )
+
+
+@pytest.mark.parametrize("count", [1, 3, 6, 7])
+def test_many_rows_a_statement_insert_every_row_once(owner, monkeypatch, count):
+    """Full statements of ROWS_PER_INSERT rows, then one for the rest (on SQLite; COPY on
+    PostgreSQL): every row arrives once, with its own values."""
+    monkeypatch.setattr(bulk, "ROWS_PER_INSERT", 3)
+    with transaction.atomic():
+        ids = bulk.reserve_ids(Organization, count)
+        bulk.insert_rows(
+            Organization, [{"id": pk, "owner_id": owner.pk, "name": f"Org {pk}"} for pk in ids]
+        )
+    found = list(Organization.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "name"))
+    assert found == [(pk, f"Org {pk}") for pk in ids]
