@@ -129,7 +129,22 @@ class Deal(OwnedRecord):
             models.Index(fields=["created_at", "id"], name="deal_created_id"),
             models.Index(Lower("title"), name="deal_title_lower"),
             models.Index(fields=["owner", "status"], name="deal_owner_status"),
-            models.Index(fields=["status", "closed_at"], name="deal_status_closed"),
+            # Deals closed in a period, in close order; for the won ones the index alone
+            # answers commission statements (owner, amount, currency, title), without a
+            # lookup of each deal's row.
+            models.Index(
+                fields=[
+                    "status",
+                    "closed_at",
+                    "id",
+                    "owner",
+                    "deleted_at",
+                    "currency",
+                    "amount",
+                    "title",
+                ],
+                name="deal_status_closed_cover",
+            ),
             models.Index(fields=["status", "expected_close_date"], name="deal_status_expected"),
             models.Index(fields=["stage", "status", "stage_entered_at"], name="deal_stage_entered"),
         ]

@@ -288,3 +288,24 @@ def test_a_recompute_keeps_lines_that_did_not_change(admin, manager, owner, team
     ]
     # Rates reach every line's revenue: every draft of the month is written again, the same.
     assert [line[1:] for line in lines()[owner.pk]] == [line[1:] for line in now[owner.pk]]
+
+
+def test_won_deals_are_read_from_the_covering_index(admin, owner) -> None:
+    """On SQLite the month's won deals come from one index, without a lookup of each deal's
+    row (at a million deals those lookups were most of a statement run's reading)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lejek.analytics.filters import Period
+    from lejek.salesops import selectors
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan of SQLite's query planner")
+    won_deal(owner, pipeline(admin), 1000, "2025-01-02", "2025-01-10")
+    with CaptureQueriesContext(connection) as queries:
+        assert len(selectors.won_deal_rows([owner.pk], Period(JAN, JAN))) == 1
+    [sql] = [q["sql"] for q in queries.captured_queries if "pipelines_deal" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX deal_status_closed_cover" in plan, plan
