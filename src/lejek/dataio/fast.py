@@ -17,7 +17,9 @@ writer, in file order, after the fast rows before it are inserted. So both paths
 give the same records, and the batch is still one transaction.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,6 +41,7 @@ KINDS = (ImportKind.DEAL, ImportKind.STAGE_HISTORY)
 FROM_ROWS = 2_000  # imports this large take the fast path unless options say "fast": false
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 CHECKED = ("title", "amount", "currency", "expected_close_date", "lost_reason", "source")
+AMOUNT_LIMIT = Decimal(10) ** 14  # Deal.amount: 16 digits, 2 of them after the point
 
 
 def wanted(kind: str, options: dict[str, Any], rows: int) -> bool:
@@ -48,13 +51,15 @@ def wanted(kind: str, options: dict[str, Any], rows: int) -> bool:
     return bool(choice) if choice is not None else rows >= FROM_ROWS
 
 
-def fold(text: str) -> str:
-    """A title as the database's case-insensitive comparison (`iexact`) sees it."""
+def folder() -> Callable[[str], str]:
+    """How the database's case-insensitive comparison (`iexact`) sees a title, decided
+    once per import: asking the connection for its vendor costs more than the folding,
+    and a large import folds a title a row."""
     if connection.vendor == "sqlite":
-        return text.translate(ASCII_LOWER)  # SQLite's LIKE folds ASCII letters only
+        return lambda text: text.translate(ASCII_LOWER)  # SQLite's LIKE folds ASCII only
     if connection.vendor == "postgresql":
-        return text.upper()
-    return text.lower()
+        return str.upper
+    return str.lower
 
 
 @dataclass
@@ -71,6 +76,9 @@ class Caches:
     deal_pipelines: dict[int, int] = field(default_factory=dict)
     deal_ids: dict[str, int] = field(default_factory=dict)
     reserved: dict[Any, list[int]] = field(default_factory=dict)
+    vendor: str = field(default_factory=lambda: connection.vendor)
+    fold: Callable[[str], str] = field(default_factory=folder)
+    valid: dict[tuple[str, Any], bool] = field(default_factory=dict)  # (field, value) → clean?
 
     def title_index(self, ctx: writers.Context) -> dict[tuple[str, int | None], int]:
         if self.titles is None:
@@ -79,7 +87,7 @@ class Caches:
             for pk, title, org in query.values_list("pk", "title", "organization_id").iterator(
                 chunk_size=10_000
             ):
-                self.titles[(fold(title), org)] = pk  # the lowest pk wins, as `.first()`
+                self.titles[(self.fold(title), org)] = pk  # the lowest pk wins, as `.first()`
         return self.titles
 
 
@@ -169,7 +177,7 @@ def _learn(ctx: writers.Context, caches: Caches, kind: str, values: dict[str, An
     if found is None:
         found = Deal.objects.visible_to(ctx.actor).filter(title=values.get("title", ""))
     for pk, title, org in found.values_list("pk", "title", "organization_id"):
-        key = (fold(title), org)
+        key = (caches.fold(title), org)
         caches.titles[key] = min(pk, caches.titles.get(key, pk))
     caches.organizations.clear()  # the slow row may have created one
 
@@ -226,16 +234,42 @@ def _owner(ctx: writers.Context, caches: Caches, owner_id: int | None) -> Any:
     return found
 
 
-def _valid(plain: dict[str, Any]) -> bool:
+def _valid(caches: Caches, plain: dict[str, Any]) -> bool:
     """Would `records.create` (full_clean) accept these fields? If not, the slow path
-    rejects the row with its messages."""
+    rejects the row with its messages. Values that repeat (currencies, dates, sources)
+    are judged once, and a plain amount without asking the field (`_plain_amount`)."""
     for name in CHECKED:
-        if name in plain:
+        if name not in plain:
+            continue
+        value = plain[name]
+        if name == "amount" and _plain_amount(value):
+            continue
+        # Titles hardly repeat, and equal amounts can differ in decimal places (1E+2, 100.000).
+        remembered = name not in ("title", "amount")
+        key = (name, value)
+        found = caches.valid.get(key) if remembered else None
+        if found is None:
             try:
-                Deal._meta.get_field(name).clean(plain[name], None)  # type: ignore[union-attr]
+                Deal._meta.get_field(name).clean(value, None)  # type: ignore[union-attr]
+                found = True
             except ValidationError:
-                return False
+                found = False
+            if remembered and len(caches.valid) < 100_000:
+                caches.valid[key] = found
+        if not found:
+            return False
     return True
+
+
+def _plain_amount(value: Any) -> bool:
+    """An amount the field certainly accepts: a finite Decimal below 10**14 with at most
+    two decimal places and no positive exponent (what `parse_decimal` gives)."""
+    if type(value) is not Decimal or not value.is_finite():
+        return False
+    exponent = value.as_tuple().exponent  # an int, the value being finite
+    if not isinstance(exponent, int) or not -2 <= exponent <= 0:
+        return False
+    return -AMOUNT_LIMIT < value < AMOUNT_LIMIT
 
 
 def _plan_deal(ctx: writers.Context, caches: Caches, batch: Batch, values: dict[str, Any]) -> str:
@@ -264,13 +298,14 @@ def _plan_deal(ctx: writers.Context, caches: Caches, batch: Batch, values: dict[
     if external is not None and (external in batch.externals or external in batch.known):
         raise _Slow  # imported before: an update
     titles = caches.title_index(ctx)
-    key = (fold(values["title"]), org_id)
+    key = (caches.fold(values["title"]), org_id)
     if ctx.duplicates != Duplicates.CREATE and key in titles:
         raise _Slow  # a duplicate by title and organization
-    if not _valid(plain):
+    if not _valid(caches, plain):
         raise _Slow  # the slow path words every field's message
 
     now = timezone.now()
+    actor_id = ctx.actor.pk
     created_at = values.get("created_at") or now
     deal_id = _next_id(caches, Deal, batch.deals)
     row = {
@@ -289,11 +324,11 @@ def _plan_deal(ctx: writers.Context, caches: Caches, batch: Batch, values: dict[
     batch.deals.append(row)
     batch.audits.append({
         "entity_type": "deal", "entity_id": deal_id, "action": AuditEntry.Action.CREATED,
-        "actor_id": ctx.actor.pk, "note": "", "at": now,
+        "actor_id": actor_id, "note": "", "at": now,
     })  # fmt: skip
     batch.changes.append({
         "deal_id": deal_id, "pipeline_id": pipeline.pk, "to_stage_id": stage.pk,
-        "actor_id": ctx.actor.pk, "at": created_at, "reason": StageChange.Reason.IMPORTED,
+        "actor_id": actor_id, "at": created_at, "reason": StageChange.Reason.IMPORTED,
         "note": deal_writers.PLACEHOLDER,
     })  # fmt: skip
     if status != "open":
@@ -301,7 +336,7 @@ def _plan_deal(ctx: writers.Context, caches: Caches, batch: Batch, values: dict[
             "deal_id": deal_id, "from_status": "open", "to_status": status,
             "stage_id": stage.pk, "amount": row.get("amount"), "currency": row["currency"],
             "lost_reason": row.get("lost_reason", "") if status == "lost" else "",
-            "actor_id": ctx.actor.pk, "at": closed_at or now,
+            "actor_id": actor_id, "at": closed_at or now,
         })  # fmt: skip
     if external is not None:
         batch.externals.add(external)
@@ -337,7 +372,7 @@ def _stage_and_status(
 def _next_id(caches: Caches, model: Any, pending: list[dict[str, Any]]) -> int:
     """An id for a new row: from the table's sequence on PostgreSQL (a thousand at a
     time); elsewhere above the highest, confirmed free when inserting."""
-    if connection.vendor == "postgresql":
+    if caches.vendor == "postgresql":
         ids = caches.reserved.setdefault(model, [])
         if not ids:
             ids.extend(reversed(bulk.reserve_ids(model, 1_000)))

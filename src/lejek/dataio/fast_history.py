@@ -166,8 +166,9 @@ def settle(deal_ids: list[int], pending: dict[int, list[dict[str, Any]]] | None 
 
 
 def insert_changes(rows: list[dict[str, Any]]) -> None:
-    """INSERT stage changes as plain tuples on SQLite (their times as the naive UTC text
-    Django stores, each distinct time converted once); elsewhere `bulk.insert_rows`."""
+    """INSERT stage changes as plain tuples on SQLite, many a statement (their times as the
+    naive UTC text Django stores, each distinct time converted once); elsewhere
+    `bulk.insert_rows`."""
     if not rows:
         return
     if connection.vendor != "sqlite":
@@ -186,7 +187,6 @@ def insert_changes(rows: list[dict[str, Any]]) -> None:
     column_of = {f.attname: str(f.column) for f in StageChange._meta.concrete_fields}
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column_of[n]) for n in names)
-    placeholders = ", ".join(["%s"] * len(names))
     table = quote(StageChange._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)  # noqa: S608
+        bulk.insert_values(cursor, table, columns, values)

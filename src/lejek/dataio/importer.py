@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lejek.accounts.models import User
@@ -26,7 +26,7 @@ from lejek.analytics import rebuild as analytics_rebuild
 from lejek.automation import queue
 from lejek.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from lejek.dataio import deal_writers, fast, fields, reading, tuning, writers
-from lejek.dataio.models import Duplicates, ImportJob, ImportKind, SavedMapping
+from lejek.dataio.models import Duplicates, ImportFile, ImportJob, ImportKind, SavedMapping
 from lejek.dataio.rows import Columns, RowError
 from lejek.pipelines.models import Deal
 
@@ -37,6 +37,11 @@ BATCH = 1_000
 # batch costs several times more than rebuilding them all once.
 DEFER_SUMMARIES_FROM = 50_000
 DEFERRED = "summaries_deferred"  # report key: the summaries are rebuilt when the job ends
+# options["summaries"] = LATER: a deferring job leaves that rebuild to whoever comes next, for
+# a deals import followed by their stage history, whose own rebuild covers both. Until then
+# the feed catches the deals up (each new deal has its audit entry), so nothing is lost.
+LATER = "later"
+LEFT = "summaries_left"  # report key: the rebuild was left for later, as the options asked
 MAX_LISTED = 10_000  # rejected and skipped rows listed in a report; all are counted
 
 WRITERS: dict[str, Callable[[writers.Context, dict[str, Any]], writers.Outcome]] = {
@@ -190,13 +195,41 @@ class _Rollback(Exception):
 
 def _prepare(job: ImportJob) -> tuple[reading.Records, Columns]:
     check_mapping(job)
-    table = reading.read(bytes(job.data), job.filename)
+    table = reading.read(_data(job), job.filename)
     columns = {h: f for h, f in job.columns.items() if f}
     records = reading.Records(table, columns), Columns.study(job.kind, table, columns)
     # The file's cells are millions of objects that live until the job ends: out of the
     # garbage collector's sight, its full collections stop growing with the file.
     gc.freeze()
     return records
+
+
+def _data(job: ImportJob) -> bytes:
+    """The job's file: in its row, or waiting in an ImportFile while a run is under way."""
+    parked = ImportFile.objects.filter(job_id=job.pk).values_list("data", flat=True).first()
+    if parked is None:
+        parked = ImportJob.objects.filter(pk=job.pk).values_list("data", flat=True).get()
+    return bytes(parked)
+
+
+def _park(job: ImportJob) -> None:
+    """Move the file out of the job's row for the run, on SQLite (see `ImportFile`)."""
+    if connection.vendor != "sqlite":
+        return
+    with transaction.atomic():
+        if ImportFile.objects.filter(job_id=job.pk).exists():
+            return  # a run before this one was stopped midway
+        data = ImportJob.objects.filter(pk=job.pk).values_list("data", flat=True).get()
+        ImportFile.objects.create(job_id=job.pk, data=data)
+        ImportJob.objects.filter(pk=job.pk).update(data=b"")
+
+
+def _unpark(job_id: int) -> None:
+    """Put a parked file back into its job's row (in the caller's transaction)."""
+    parked = ImportFile.objects.filter(job_id=job_id).values_list("data", flat=True).first()
+    if parked is not None:
+        ImportJob.objects.filter(pk=job_id).update(data=parked)
+        ImportFile.objects.filter(job_id=job_id).delete()
 
 
 @contextmanager
@@ -254,6 +287,7 @@ def _run(job_id: int, progress: Progress | None, batch_size: int) -> ImportJob:
         rows, columns = _prepare(job)
     except DomainError as exc:
         return _fail(job, exc.message)
+    _park(job)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING,
         rows_total=len(rows),
@@ -296,13 +330,17 @@ def _run(job_id: int, progress: Progress | None, batch_size: int) -> ImportJob:
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().defer("data").get(pk=job.pk)
             report = locked.report or empty_report()
-            if report.pop(DEFERRED, False):
+            deferred = report.pop(DEFERRED, False)
+            if deferred and job.options.get("summaries") == LATER:
+                report[LEFT] = True
+            elif deferred:
                 began = time.perf_counter()
                 analytics_rebuild.rebuild()
                 report["seconds"] = round(report.get("seconds", 0) + time.perf_counter() - began, 2)
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.DONE, finished_at=timezone.now(), report=report
             )
+            _unpark(job.pk)
     except Exception as exc:
         _fail(job, f"All rows are in; rebuilding the analytics summaries failed: {exc}")
         raise
@@ -318,9 +356,11 @@ def _defer(job: ImportJob, rows: int) -> bool:
 
 
 def _fail(job: ImportJob, message: str) -> ImportJob:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
+        )
+        _unpark(job.pk)
     job.refresh_from_db()
     return job
 
@@ -427,6 +467,7 @@ def import_file(
     dry: bool = False,
     progress: Progress | None = None,
     batch_size: int = BATCH,
+    options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """For the CLI: import (or dry-run) a file from disk in this process, reporting progress."""
     from pathlib import Path
@@ -440,6 +481,7 @@ def import_file(
         source=source,
         duplicates=duplicates,
         columns=columns,
+        options=options,
     )
     if dry:
         dry_run(job=job, progress=progress)

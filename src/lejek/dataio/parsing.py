@@ -58,6 +58,10 @@ SIGNS_LONGEST_FIRST = sorted(CURRENCY_SIGNS, key=len, reverse=True)
 FORMULA_PREFIXES = ("=", "+", "@")
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 CODE_RE = re.compile(r"^[A-Za-z]{3}$")
+# Digits, separators, spaces, signs and brackets only: no currency sign or code can be in it
+# (every sign and code has a letter or a symbol), so `_split_currency` has nothing to find.
+NO_CURRENCY = re.compile(r"[\d\s.,'()+\-]*")
+DIGITS_RE = re.compile(r"\d[\d.,]*")
 
 
 def text(value: Any) -> str:
@@ -89,6 +93,8 @@ def is_blank(value: Any) -> bool:
 def _split_currency(raw: str) -> tuple[str, str | None]:
     """The number part and the currency (ISO code) written around it."""
     value = raw.strip()
+    if NO_CURRENCY.fullmatch(value):
+        return value, None
     lowered = value.lower()
     for sign in SIGNS_LONGEST_FIRST:
         if lowered.endswith(sign):
@@ -164,7 +170,7 @@ def parse_decimal(value: Any, style: str | None = None) -> tuple[Decimal, str | 
         negative, number = not negative, number[1:]
     elif number.startswith("+"):
         number = number[1:]
-    if not re.fullmatch(r"\d[\d.,]*", number or "x"):
+    if not DIGITS_RE.fullmatch(number or "x"):
         raise ParseError(f"'{raw}' is not a number.")
     decimal_sep = _decimal_separator(number, style)
     thousands = {",", "."} - {decimal_sep}

@@ -149,3 +149,46 @@ def test_fast_and_slow_paths_give_the_same_records_and_analytics(admin, batch_si
     assert slow[0][2]["created"] == 0
     assert calls  # the fast path did run
     assert len(rebuilt) == 4  # and the deferred one rebuilt the summaries after each job
+
+
+def test_a_deals_job_can_leave_its_rebuild_to_the_history_job_after_it(admin, monkeypatch):
+    """`options={"summaries": "later"}`: one rebuild (the history job's) instead of two, and
+    the same summaries; with no history job after it, the feed catches the deals up."""
+    from lejek.analytics import feed
+
+    rebuilt = []
+    rebuild = importer.analytics_rebuild.rebuild
+    monkeypatch.setattr(
+        importer.analytics_rebuild, "rebuild", lambda: rebuilt.append(1) or rebuild()
+    )
+    monkeypatch.setattr(importer, "DEFER_SUMMARIES_FROM", 1)
+    pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    for name in ("Acme", "Żabka"):
+        contact_services.organization_create(actor=admin, data={"name": name})
+
+    def job(kind, rows, options):
+        created = importer.job_create(
+            actor=admin, kind=kind, filename=f"{kind}.csv", data=csv_bytes(rows),
+            source="crm", options={"fast": True, **options},
+        )  # fmt: skip
+        return importer.run(job_id=created.pk).report
+
+    results = []
+    for options, history in (({}, True), ({"summaries": "later"}, True), ({}, False)):
+        with transaction.atomic():
+            rebuilt.clear()
+            deals = job("deal", deals_file(), options)
+            if history:
+                job("stage_history", history_file(), {})
+            assert deals.get(importer.LEFT) is (True if options else None)
+            assert len(rebuilt) == (1 if options else 1 + history)
+            results.append(state(admin))
+            transaction.set_rollback(True)
+    assert results[1] == results[0]
+
+    with transaction.atomic():  # no history job after it: the deals wait for the feed
+        job("deal", deals_file(), {"summaries": "later"})
+        assert DealSummary.objects.count() < Deal.objects.count()
+        feed.catch_up()
+        assert state(admin) == results[2]
+        transaction.set_rollback(True)

@@ -82,3 +82,16 @@ def test_formula_cells_are_text():
     assert p.text('=HYPERLINK("http://x","x")') == '=HYPERLINK("http://x","x")'
     assert p.is_formula("=1+1") and p.is_formula("@SUM(A1)") and not p.is_formula("+48 600 100 200")
     assert p.parse_bool("tak") is True and p.parse_bool("нет") is False
+
+
+SPLIT_CASES = [
+    "1 234,50", "1,234.00", " 12 ", "(1 234,50)", "-3 000", "+5", "1'234.50", "1\u00a0234",
+    "12 zł", "$1,234.50", "1.234,50 €", "1 234,50 руб.", "PLN 12", "12USD", "12abc", "",
+    "1.5e3", "12 р.", "fr. 5", "1,2,3", "12 (estimate)",
+]  # fmt: skip
+
+
+def test_plain_numbers_skip_the_search_for_a_currency_with_the_same_result(monkeypatch):
+    fast = [p._split_currency(raw) for raw in SPLIT_CASES]
+    monkeypatch.setattr(p, "NO_CURRENCY", p.re.compile(r"(?!)"))  # never matches
+    assert fast == [p._split_currency(raw) for raw in SPLIT_CASES]
