@@ -77,7 +77,7 @@ class Prepared:
 
     table: str
     columns: list[str]
-    values: list[list[Any]]
+    values: Sequence[Sequence[Any]]
 
 
 def prepare(model: type[models.Model], rows: list[Row]) -> Prepared:

@@ -108,8 +108,9 @@ def _write_drafts(
     for rep_id in rep_ids:
         plan = plans[rep_id]
         plan_terms = terms[plan.pk]
-        revenue = sum((d.revenue for d in deals.get(rep_id, ())), Decimal("0.00"))
-        digest = fingerprint.of(deals.get(rep_id, ()))
+        won = deals.get(rep_id, [])
+        revenue = sum((d.revenue for d in won), Decimal("0.00"))
+        digest = fingerprint.of(won)
         statement = existing.get(rep_id)
         if statement is None:
             statement = Statement(rep_id=rep_id, month=month)
@@ -166,8 +167,9 @@ def _write_drafts(
 
 
 # The ORM's bulk_create and bulk_update spend far longer building SQL for thousands of rows
-# than the database spends storing them, so the drafts' rows are written with one prepared
-# statement run over all of them (executemany): one query, whatever the number of rows.
+# than the database spends storing them, so the drafts' rows are written as plain values:
+# changed drafts with one UPDATE run over all of them (executemany), new rows through
+# `bulk` (many rows per INSERT on SQLite, COPY on PostgreSQL).
 
 
 class _Fingerprint:
@@ -190,11 +192,9 @@ class _Fingerprint:
         return hashlib.blake2b(self.head.encode() + body, digest_size=16).hexdigest()
 
 
+PLAN_FIELDS = ("plan", "terms", "currency", "base_pay")  # the same for every draft of a plan
 DRAFT_FIELDS = (
-    "plan",
-    "terms",
-    "currency",
-    "base_pay",
+    *PLAN_FIELDS,
     "revenue",
     "commission",
     "adjustments",
@@ -250,7 +250,8 @@ def _update_drafts(drafts: list[Statement]) -> None:
         of_plan = by_plan.get(s.plan_id)
         if of_plan is None:
             of_plan = by_plan[s.plan_id] = tuple(
-                f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields[:4]
+                f.get_db_prep_save(getattr(s, f.attname), connection)
+                for f in fields[: len(PLAN_FIELDS)]
             )
         rows.append(
             (*of_plan, s.revenue, s.commission, s.adjustments, computed_at, s.version,
@@ -267,54 +268,34 @@ def _insert_lines(lines: list[tuple[int, selectors.WonRow]], now: datetime.datet
     go back to the database as it returned them: no conversion either way."""
     if not lines:
         return
-    qn = connection.ops.quote_name
-    ops = connection.ops
-    table = qn(StatementLine._meta.db_table)
-    columns = ", ".join(qn(str(f.column)) for f in _fields(StatementLine, LINE_FIELDS))
+    fields = _fields(StatementLine, LINE_FIELDS)
     kind = StatementLine.Kind.DEAL.value
-    created_at = ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for statement_id, deal in lines:
-                    copy.write_row(
-                        (
-                            statement_id,
-                            kind,
-                            False,
-                            deal.deal_id,
-                            deal.title[:200],
-                            deal.closed_at,
-                            deal.amount,
-                            deal.currency,
-                            deal.revenue,
-                            Decimal("0.00"),
-                            deal.note,
-                            created_at,
-                        )
-                    )
-            return
-        # Values of the types sqlite3 binds as they are: decimals as text (what its adapter
-        # would make of them, without a call back into Python per value).
-        zero = str(Decimal("0.00"))
-        rows = [
-            (
-                statement_id,
-                kind,
-                0,
-                deal.deal_id,
-                deal.title[:200],
-                deal.closed_at,
-                deal.amount,
-                deal.currency,
-                str(deal.revenue),
-                zero,
-                deal.note,
-                created_at,
-            )
-            for statement_id, deal in lines
-        ]
-        bulk.insert_values(cursor, table, columns, rows)
+    created_at = connection.ops.adapt_datetimefield_value(now)
+    # Values of the types the driver takes as they are. On SQLite decimals go as text (what
+    # its adapter would make of them, without a call back into Python per value).
+    postgres = connection.vendor == "postgresql"
+    no, zero = (False, Decimal("0.00")) if postgres else (0, str(Decimal("0.00")))
+    money: Any = (lambda value: value) if postgres else str
+    rows = [
+        (
+            statement_id,
+            kind,
+            no,
+            deal.deal_id,
+            deal.title[:200],
+            deal.closed_at,
+            deal.amount,
+            deal.currency,
+            money(deal.revenue),
+            zero,
+            deal.note,
+            created_at,
+        )
+        for statement_id, deal in lines
+    ]
+    bulk.insert_prepared(
+        bulk.Prepared(StatementLine._meta.db_table, [str(f.column) for f in fields], rows)
+    )
 
 
 def statement_compute(
