@@ -2,7 +2,7 @@
 
 The row-by-row path writes each row through the services in a savepoint: about a
 dozen queries a row. Here a batch's new records are planned in memory and inserted
-together (`executemany` on SQLite, COPY on PostgreSQL, as the demo loader does),
+together (many rows per INSERT on SQLite, COPY on PostgreSQL, as the demo loader does),
 with the same rows the services would write: the deal, its audit entry, its
 placeholder stage change and status change, its external id; a stage-history row's
 stage change (`fast_history`). Then the batch's history is chained in bulk and its

@@ -87,7 +87,8 @@ def prepare(model: type[models.Model], rows: list[Row]) -> Prepared:
 
 
 def insert_prepared(prepared: Prepared) -> int:
-    """INSERT (SQLite: executemany) or COPY (PostgreSQL) prepared rows; returns the count."""
+    """INSERT (SQLite: many rows a statement) or COPY (PostgreSQL) prepared rows; returns the
+    count."""
     rows = prepared.values
     if not rows:
         return 0
