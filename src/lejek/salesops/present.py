@@ -5,7 +5,7 @@ from fractions import Fraction
 from typing import Any
 
 from lejek.analytics.calc import decimal_places
-from lejek.salesops import audits, calc
+from lejek.salesops import audits, calc, statements
 from lejek.salesops.models import CommissionPlan, Quota, Statement
 
 
@@ -98,7 +98,9 @@ def statement_out(s: Statement, lines: bool = False) -> dict[str, Any]:
         "version": s.version,
     }
     if lines:
-        body["lines"] = list(s.lines.all())
+        shown = statements.statement_lines(s)
+        body["lines"] = shown.lines
+        body["stale"] = shown.stale
     return body
 
 
@@ -130,7 +132,7 @@ def statement_rows(s: Statement) -> list[list[Any]]:
             line.commission,
             line.note,
         ]
-        for line in s.lines.all()
+        for line in statements.statement_lines(s).lines
     ]
     for label, value in (
         ("Revenue counted", s.revenue),

@@ -133,7 +133,9 @@ class ApproveIn(Schema):
 
 
 class LineOut(Schema):
-    id: int
+    id: int | None = Field(
+        ..., description="null for a draft's lines: built from the deals when read, not stored"
+    )
     kind: str
     is_adjustment: bool
     deal_id: int | None
@@ -166,6 +168,14 @@ class StatementOut(Schema):
     approved_by_id: int | None
     version: int
     lines: list[LineOut] | None = None
+    stale: bool | None = Field(
+        None,
+        description=(
+            "With the lines (a single statement): true when the deals changed since this "
+            "draft was computed, so its figures do not match its lines and it must be "
+            "recomputed before it is approved; always false for an approved statement"
+        ),
+    )
 
 
 class StatementQuery(Schema):

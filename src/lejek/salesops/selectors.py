@@ -8,7 +8,7 @@ import bisect
 import datetime
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -280,6 +280,11 @@ def won_deals(
     """Deals won in the period by these owners (still won now), converted to the reporting
     currency at the rate in force on the day each was won. A deal without an amount or
     without a rate counts as 0 and says why."""
+    return won_deals_of(won_deal_rows(owner_ids, period, rates))
+
+
+def won_deals_of(rows: Sequence[WonRow]) -> list[WonDeal]:
+    """Rows of `won_deal_rows` with their close times and amounts as the ORM gives them."""
     closed_at_of = _converter(Deal, "closed_at")
     amount_of = _converter(Deal, "amount")
     return [
@@ -293,7 +298,7 @@ def won_deals(
             row.revenue,
             row.note,
         )
-        for row in won_deal_rows(owner_ids, period, rates)
+        for row in rows
     ]
 
 

@@ -1,9 +1,10 @@
 """A commission statement as a PDF (A4), and the statement's exports in every format.
 
 The document holds what the statement page shows: the rep, the month, the status (a draft
-is marked DRAFT on every page), the plan and the terms used, the totals and every line,
-in the active language. Amounts are the statement's Decimals written to the cent with
-their currency, never floats.
+is marked DRAFT on every page, and says so when its deals changed since it was computed),
+the plan and the terms used, the totals and every line (a draft's read from the deals now,
+`statements.statement_lines`), in the active language. Amounts are the statement's
+Decimals written to the cent with their currency, never floats.
 
 The text font is Source Sans Pro from the `font-source-sans-pro` package, embedded as a
 subset so that Polish and Cyrillic letters render. Only its regular and bold faces are
@@ -27,7 +28,7 @@ from fpdf.enums import TableBordersLayout, XPos, YPos
 
 from lejek.core import money
 from lejek.dataio import exports
-from lejek.salesops import calc, plans, present
+from lejek.salesops import calc, plans, present, statements
 from lejek.salesops.models import Statement, StatementLine
 from lejek.salesops.templatetags import salesops_format
 
@@ -177,15 +178,16 @@ def render(statement: Statement) -> bytes:
     pdf.set_font(FONT, "B", 16)
     pdf.multi_cell(0, 8, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
-    _facts(pdf, statement, month_text)
+    shown = statements.statement_lines(statement)
+    _facts(pdf, statement, month_text, stale=shown.stale)
     pdf.ln(3)
     _totals(pdf, statement)
     pdf.ln(5)
-    _lines(pdf, statement)
+    _lines(pdf, statement, shown.lines)
     return bytes(pdf.output())
 
 
-def _facts(pdf: _Document, statement: Statement, month_text: str) -> None:
+def _facts(pdf: _Document, statement: Statement, month_text: str, *, stale: bool) -> None:
     """Rep, month, status, plan and terms as label-value rows."""
     terms = (
         calc.Terms.from_dict(statement.terms) if statement.terms else plans.terms_of(statement.plan)
@@ -199,6 +201,10 @@ def _facts(pdf: _Document, statement: Statement, month_text: str) -> None:
         status += "\n" + _(
             "Approved by %(who)s on %(when)s. Later changes appear below as adjustment lines."
         ) % {"who": who, "when": when}
+    elif stale:
+        status += "\n" + _(
+            "The deals changed since this draft was computed; recompute it before approving."
+        )
     parts = [
         f"{_('Base pay')} {amount(terms.base_pay, currency)}",
         f"{_('target')} {amount(terms.target, currency)}",
@@ -261,10 +267,9 @@ def _totals(pdf: _Document, statement: Statement) -> None:
         table.row((_("Total pay"), amount(statement.total_pay, currency)), style=bold)
 
 
-def _lines(pdf: _Document, statement: Statement) -> None:
+def _lines(pdf: _Document, statement: Statement, lines: list[StatementLine]) -> None:
     """Every counted deal and adjustment line; the heading row repeats on every page."""
     currency = statement.currency
-    lines = list(statement.lines.all())
     pdf.set_font(FONT, "", 8)
     pdf.set_draw_color(*RULE)
     heading = (

@@ -7,6 +7,10 @@ statement run over all rows, with ids reserved for new rows; COPY on PostgreSQL)
 number of queries does not grow with the number of reps or deals. An approved statement
 is never rewritten: later changes to its deals are appended as adjustment lines
 (`statement_reconcile`).
+
+What is shown or exported of a statement comes from `statement_lines`: a draft's lines as
+the deals are now, and whether they still match the figures (the draft is stale when they
+do not).
 """
 
 import datetime
@@ -16,6 +20,7 @@ import marshal
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import batched
 from typing import Any
@@ -296,6 +301,35 @@ def _insert_lines(lines: list[tuple[int, selectors.WonRow]], now: datetime.datet
     bulk.insert_prepared(
         bulk.Prepared(StatementLine._meta.db_table, [str(f.column) for f in fields], rows)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLines:
+    """A statement's lines as shown and exported. `stale`: a draft whose deals changed since
+    it was computed (its figures no longer match these lines); never for an approved one."""
+
+    lines: list[StatementLine]
+    stale: bool = False
+
+
+def _won_rows(statement: Statement, rates: RateTable) -> list[selectors.WonRow]:
+    """The rep's won deals of the statement's month as read now, in line order."""
+    month = statement.month
+    return selectors.won_deal_rows([statement.rep_id], Period(month, month), rates)
+
+
+def statement_lines(statement: Statement, rates: RateTable | None = None) -> StatementLines:
+    """An approved statement's stored lines; for a draft, unsaved `deal` lines built from the
+    rep's won deals of the month read now, and whether they differ from those the draft's
+    figures were computed from."""
+    if statement.is_frozen:
+        return StatementLines(list(statement.lines.all()))
+    rates = rates or RateTable.load()
+    rows = _won_rows(statement, rates)
+    stale = _Fingerprint(rates).of(rows) != statement.lines_digest
+    now = timezone.now()
+    lines = [_deal_line(statement, deal, created_at=now) for deal in selectors.won_deals_of(rows)]
+    return StatementLines(lines, stale)
 
 
 def statement_compute(

@@ -238,17 +238,23 @@ def statements_page(request: HttpRequest) -> HttpResponse:
 def statement_page(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = selectors.statement_or_404(user_of(request), statement_id)
     user = user_of(request)
-    may_approve = not statement.is_frozen and (
-        user.is_admin
-        or (
-            user.is_manager
-            and statement.rep.team_id == user.team_id
-            and statement.rep_id != user.pk
+    shown = statements.statement_lines(statement)
+    may_approve = (
+        not statement.is_frozen
+        and not shown.stale
+        and (
+            user.is_admin
+            or (
+                user.is_manager
+                and statement.rep.team_id == user.team_id
+                and statement.rep_id != user.pk
+            )
         )
     )
     context = {
         "statement": statement,
-        "lines": statement.lines.select_related(None).all(),
+        "lines": shown.lines,
+        "stale": shown.stale,
         "terms": statement.terms,
         "may_approve": may_approve,
     }

@@ -95,8 +95,11 @@ def test_plan_and_statement_endpoints(api_as, admin, manager, owner, outsider) -
     assert (
         api_as(owner).post("salesops/statements/compute", {"month": "2025-01"}).status_code == 403
     )
+    assert statement["stale"] is None  # lists say nothing of the deals now
     detail = api_as(owner).get(f"salesops/statements/{statement['id']}")
-    assert detail.status_code == 200 and len(detail.json()["lines"]) == 1
+    assert detail.status_code == 200 and detail.json()["stale"] is False
+    [line] = detail.json()["lines"]
+    assert (line["id"], line["deal_title"], line["revenue"]) == (None, "Deal 12000", "12000.00")
     assert api_as(outsider).get(f"salesops/statements/{statement['id']}").status_code == 404
     assert (
         api_as(owner)
@@ -108,6 +111,9 @@ def test_plan_and_statement_endpoints(api_as, admin, manager, owner, outsider) -
         f"salesops/statements/{statement['id']}/approve", {"version": statement["version"]}
     )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert approved.json()["stale"] is False
+    [line] = approved.json()["lines"]
+    assert isinstance(line["id"], int) and line["deal_title"] == "Deal 12000"
     again = api_as(manager).post(
         f"salesops/statements/{statement['id']}/approve", {"version": approved.json()["version"]}
     )

@@ -1,17 +1,18 @@
 """The statement as a PDF: its content and totals to the cent, Polish and Russian text, long
 statements over several pages, the DRAFT mark, and who may download it (page and API)."""
 
-import datetime
 import io
 from decimal import Decimal as D
 
 import pypdf
 import pytest
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import translation
 
-from lejek.salesops import plans, statement_pdf, statements
-from lejek.salesops.models import Statement, StatementLine
+from lejek.pipelines import services as pipeline_services
+from lejek.pipelines.models import Deal
+from lejek.salesops import statement_pdf, statements
+from lejek.salesops.models import Statement
 from lejek.salesops.tests.helpers import History, clock, month, pipeline, plan_for, t
 
 pytestmark = pytest.mark.django_db
@@ -82,9 +83,27 @@ def test_draft_is_marked_and_approved_is_not(admin, manager, owner) -> None:
     with clock(t("2025-02-03")):
         s = statements.statement_approve(actor=manager, statement=s, version=s.version)
     approved = text_of(statement_pdf.render(s))
-    assert "DRAFT" not in approved
+    assert "DRAFT" not in approved and "7,000.45 USD" in approved
     assert "Approved by Manager on 2025-02-03" in approved
     assert "Commission (as approved)" in approved and "4,200.06 USD" in approved
+
+
+def test_stale_draft_says_so(admin, manager, owner) -> None:
+    """A draft whose deals changed lists them as they are now and says the figures are old."""
+    s = computed_statement(admin, manager, owner)
+    warning = "The deals changed since this draft was computed; recompute it before approving."
+    assert warning not in text_of(statement_pdf.render(s))
+    deal = Deal.objects.get(title="Kowalski servers")
+    pipeline_services.deal_update(
+        actor=owner, deal=deal, data={"title": "Nowak servers"}, version=deal.version
+    )
+    text = text_of(statement_pdf.render(s))
+    assert warning in text and "DRAFT" in text
+    assert "Nowak servers" in text and "Kowalski servers" not in text
+    assert "12,000.55 USD" in text  # the figures as computed
+    with translation.override("ru"):
+        russian = text_of(statement_pdf.render(s))
+    assert "Сделки изменились после расчёта этого черновика" in russian
 
 
 def test_adjustment_lines_are_listed(admin, manager, owner) -> None:
@@ -128,34 +147,27 @@ def test_polish_and_russian(admin, manager, owner) -> None:
     assert "Итого к выплате" in text_of(response.content)
 
 
-def long_statement(admin, owner, count: int) -> Statement:
-    plan = plan_for(admin, owner)
-    s = Statement.objects.create(
-        rep=owner,
-        month=JAN,
-        plan=plan,
-        terms=plans.terms_of(plan).as_dict(),
-        base_pay=D("3000.00"),
-        revenue=D("100.01") * count,
-        commission=D("10.00") * count,
-    )
-    closed = timezone.make_aware(datetime.datetime(2025, 1, 15, 12))
-    StatementLine.objects.bulk_create(
-        StatementLine(
-            statement=s,
-            deal_title=f"Bulk deal {n:03d}",
-            closed_at=closed,
-            amount=D("100.01"),
-            amount_currency="USD",
-            revenue=D("100.01"),
-        )
-        for n in range(count)
-    )
+def long_statement(admin, manager, owner, count: int) -> Statement:
+    """A draft of `count` deals of 100.01 USD won on 2025-01-15 (copies of one won deal)."""
+    plan_for(admin, owner)
+    if count:
+        h = History(owner, pipeline(admin))
+        deal = h.won(h.deal("2025-01-02", amount="100.01", currency="USD"), "2025-01-15")
+        copies = []
+        for n in range(count):
+            copy = Deal.objects.get(pk=deal.pk)
+            copy.pk = None
+            copy.title = f"Bulk deal {n:03d}"
+            copies.append(copy)
+        Deal.objects.bulk_create(copies)
+        deal.delete()
+    s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    assert s.revenue == D("100.01") * count
     return s
 
 
-def test_long_statement_breaks_pages_with_headings_and_numbers(admin, owner) -> None:
-    s = long_statement(admin, owner, 200)
+def test_long_statement_breaks_pages_with_headings_and_numbers(admin, manager, owner) -> None:
+    s = long_statement(admin, manager, owner, 200)
     pages = pages_text(statement_pdf.render(s))
     total = len(pages)
     assert total > 1
@@ -165,11 +177,12 @@ def test_long_statement_breaks_pages_with_headings_and_numbers(admin, owner) -> 
         assert "DRAFT" in page
     text = " ".join(pages)
     assert all(f"Bulk deal {n:03d}" in text for n in range(200))
-    assert "20,002.00 USD" in text and "5,000.00 USD" in text  # revenue, total pay
+    # Revenue; total pay (3,000 + 10 % of 20,002.00).
+    assert "20,002.00 USD" in text and "5,000.20 USD" in text
 
 
-def test_empty_statement(admin, owner) -> None:
-    text = text_of(statement_pdf.render(long_statement(admin, owner, 0)))
+def test_empty_statement(admin, manager, owner) -> None:
+    text = text_of(statement_pdf.render(long_statement(admin, manager, owner, 0)))
     assert "No deals won this month." in text and "3,000.00 USD" in text
 
 

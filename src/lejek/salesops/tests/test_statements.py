@@ -29,7 +29,10 @@ def test_golden_example_4_statements(admin, manager, owner, teammate) -> None:
     computed = {s.rep_id: s for s in statements.statements_compute(actor=manager, month=JAN)}
     junior, senior = computed[owner.pk], computed[teammate.pk]
     assert (junior.revenue, junior.commission, junior.total_pay) == (D(12000), D(1200), D(4200))
-    assert sorted(line.revenue for line in junior.lines.all()) == [D(5000), D(7000)]
+    assert sorted(line.revenue for line in statements.statement_lines(junior).lines) == [
+        D(5000),
+        D(7000),
+    ]
     assert (senior.revenue, senior.commission) == (D(25000), D(2500))
     # Another junior who wins 9,000 earns nothing under the cliff plan.
     plans.plan_assign(actor=admin, user=manager, plan=junior.plan)
@@ -206,7 +209,7 @@ def test_lines_convert_at_the_rate_of_the_local_day_won(admin, manager, owner) -
     ]:
         deals.append(h.won(h.deal("2024-12-20", amount=amount, currency=currency), won))
     s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
-    lines = list(s.lines.all())
+    lines = statements.statement_lines(s).lines
     assert [(ln.revenue, ln.note) for ln in lines] == [
         (D("10.50"), ""),
         (D("110.00"), ""),
@@ -219,12 +222,30 @@ def test_lines_convert_at_the_rate_of_the_local_day_won(admin, manager, owner) -
         (d.pk, d.closed_at, d.amount, d.currency) for d in deals[:6]
     ]
     assert s.revenue == D("1478.45")
+    # Approval stores exactly these lines (the dates and amounts back from the database).
+    approved = statements.statement_approve(actor=manager, statement=s, version=s.version)
+    assert [_line_values(ln) for ln in approved.lines.all()] == [_line_values(ln) for ln in lines]
     # The same as converting each deal on its own day.
     rates = RateTable.load()
     for deal in selectors.won_deals([owner.pk], Period(JAN, JAN), rates):
         factor = rates.today_factor(deal.currency, selectors.local_day(deal.closed_at))
         expected = to_money(deal.amount * factor) if deal.amount and factor else D("0.00")
         assert deal.revenue == expected
+
+
+def _line_values(line: StatementLine) -> tuple[object, ...]:
+    return (
+        line.kind,
+        line.is_adjustment,
+        line.deal_id,
+        line.deal_title,
+        line.closed_at,
+        line.amount,
+        line.amount_currency,
+        line.revenue,
+        line.commission,
+        line.note,
+    )
 
 
 def test_won_deals_of_no_reps_is_empty() -> None:

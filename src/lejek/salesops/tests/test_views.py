@@ -93,6 +93,37 @@ def test_statement_compute_approve_export(admin, manager, owner) -> None:
     )
 
 
+def test_a_stale_draft_warns_and_offers_no_approval(admin, manager, owner) -> None:
+    """The page lists the deals as they are now; when they changed since the draft was
+    computed it says so and offers no approval until the draft is recomputed."""
+    from lejek.pipelines import services as pipeline_services
+
+    p = pipeline(admin)
+    plan_for(admin, owner)
+    deal = won_deal(owner, p, 12000, "2025-01-02", "2025-01-10")
+    c = client_for(manager)
+    assert c.post("/salesops/statements/", {"month": "2025-01"}).status_code == 302
+    s = Statement.objects.get()
+    warning = b"The deals changed since this draft was computed"
+    page = c.get(f"/salesops/statements/{s.pk}/")
+    assert b"Deal 12000" in page.content and warning not in page.content
+    assert b"Approve and freeze" in page.content
+
+    deal.refresh_from_db()
+    pipeline_services.deal_update(
+        actor=owner, deal=deal, data={"title": "Clinic rollout"}, version=deal.version
+    )
+    page = c.get(f"/salesops/statements/{s.pk}/")
+    assert b"Clinic rollout" in page.content and b"Deal 12000" not in page.content
+    assert warning in page.content and b"Approve and freeze" not in page.content
+    polish = c.get(f"/salesops/statements/{s.pk}/", headers={"Accept-Language": "pl"})
+    assert "Transakcje zmieniły się od obliczenia tej wersji roboczej" in polish.content.decode()
+
+    assert c.post("/salesops/statements/", {"month": "2025-01"}).status_code == 302
+    page = c.get(f"/salesops/statements/{s.pk}/")
+    assert warning not in page.content and b"Approve and freeze" in page.content
+
+
 def test_audit_review_form(admin, manager, owner) -> None:
     p = pipeline(admin)
     deal = History(owner, p).deal("2025-01-02", amount=100, title="Queue me")
