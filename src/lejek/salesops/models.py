@@ -140,8 +140,9 @@ class Statement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
-    # A fingerprint of a draft's deal lines: a recompute that finds the same deals, amounts
-    # and revenue keeps the lines instead of writing them again.
+    # A fingerprint of the deal lines a draft's figures were computed from (a draft's lines
+    # are not stored): when the deals read now give another, the draft is stale and must be
+    # recomputed before it is approved.
     lines_digest = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
@@ -164,7 +165,8 @@ class Statement(models.Model):
 
 
 class StatementLine(models.Model):
-    """A deal counted in a statement, or an adjustment appended after approval."""
+    """A deal counted in an approved statement (stored at approval), or an adjustment
+    appended after it. A draft's lines are built from the deals when shown, never saved."""
 
     class Kind(models.TextChoices):
         DEAL = "deal", "Won deal"

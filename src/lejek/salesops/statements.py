@@ -2,15 +2,17 @@
 
 Drafts are computed set-based: one query for the reps and their plans, one for their
 statements of the month, one for every deal they won in it (per batch of 500 reps), then
-the statements, their audit entries and their lines are written in bulk (one prepared
-statement run over all rows, with ids reserved for new rows; COPY on PostgreSQL), so the
-number of queries does not grow with the number of reps or deals. An approved statement
-is never rewritten: later changes to its deals are appended as adjustment lines
-(`statement_reconcile`).
+the statements and their audit entries are written in bulk (one prepared statement run
+over all rows, with ids reserved for new rows), so the number of queries does not grow
+with the number of reps or deals.
 
-What is shown or exported of a statement comes from `statement_lines`: a draft's lines as
-the deals are now, and whether they still match the figures (the draft is stale when they
-do not).
+A draft stores its figures, not its lines: its lines are a projection of the rep's won
+deals, read again whenever they are shown (`statement_lines`). The draft keeps a digest of
+the deal lines its figures were computed from (`lines_digest`); when the deals read now
+give another digest the draft is stale, and it cannot be approved until it is recomputed.
+Approval stores the lines (COPY on PostgreSQL) and freezes them with the figures. An
+approved statement is never rewritten: later changes to its deals are appended as
+adjustment lines (`statement_reconcile`).
 """
 
 import datetime
@@ -100,15 +102,15 @@ def _write_drafts(
     rates: RateTable,
 ) -> dict[int, Statement]:
     """Compute (or recompute) the draft statement of each rep in `plans` (rep id → plan) for
-    the month, in a constant number of queries plus one per batch of lines. `existing` holds
-    the reps' drafts of the month (none of them approved)."""
+    the month, in a constant number of queries. `existing` holds the reps' drafts of the
+    month (none of them approved). Only the statements are written, each with the digest of
+    the deal lines it was computed from; a draft's lines are never stored."""
     rep_ids = sorted(plans)
     deals = won_by_rep(rep_ids, month, rates)
     now = timezone.now()
     terms = {plan.pk: terms_of(plan) for plan in plans.values()}
     created: list[Statement] = []
     changed: list[Statement] = []
-    relined: set[int] = set()  # reps whose lines are written (all of a new statement's)
     fingerprint = _Fingerprint(rates)
     for rep_id in rep_ids:
         plan = plans[rep_id]
@@ -120,12 +122,9 @@ def _write_drafts(
         if statement is None:
             statement = Statement(rep_id=rep_id, month=month)
             created.append(statement)
-            relined.add(rep_id)
         else:
             statement.version += 1
             changed.append(statement)
-            if statement.lines_digest != digest:
-                relined.add(rep_id)
         statement.lines_digest = digest
         statement.plan = plan
         statement.terms = plan_terms.as_dict()
@@ -138,11 +137,6 @@ def _write_drafts(
     with transaction.atomic():
         if changed:
             _update_drafts(changed)
-            # A draft's lines are only ever a projection of the deals: replaced whole when
-            # they differ in anything.
-            stale = [s.pk for s in changed if s.rep_id in relined]
-            for part in batched(stale, REPS_PER_QUERY):
-                StatementLine.objects.filter(statement_id__in=part).delete()
         if created:
             _insert_new(Statement, created)
             _insert_new(
@@ -158,32 +152,24 @@ def _write_drafts(
                     for s in created
                 ],
             )
-        statements = {s.rep_id: s for s in (*created, *changed)}
-        _insert_lines(
-            [
-                (statements[rep_id].pk, deal)
-                for rep_id in rep_ids
-                if rep_id in relined
-                for deal in deals.get(rep_id, ())
-            ],
-            now,
-        )
-    return statements
+    return {s.rep_id: s for s in (*created, *changed)}
 
 
 # The ORM's bulk_create and bulk_update spend far longer building SQL for thousands of rows
 # than the database spends storing them, so the drafts' rows are written as plain values:
 # changed drafts with one UPDATE run over all of them (executemany), new rows through
-# `bulk` (many rows per INSERT on SQLite, COPY on PostgreSQL).
+# `bulk` (many rows per INSERT on SQLite, COPY on PostgreSQL); so are the lines stored at
+# approval.
 
 
 class _Fingerprint:
-    """A digest of a draft's deal lines. A line is a function of its deal's id, title,
-    close time, amount and currency (as read) and of the rates, the reporting currency and
-    the time zone (its revenue and note): the digest covers exactly those. On SQLite the
-    values read are plain text and numbers, which marshal's format 2 writes by value alone
-    (no back-references), so equal lines always give equal bytes; elsewhere (Decimals,
-    datetimes) their repr is used."""
+    """A digest of a statement's deal lines, as read: what a draft's figures were computed
+    from, compared with the deals read again to tell whether the draft is stale. A line is a
+    function of its deal's id, title, close time, amount and currency (as read) and of the
+    rates, the reporting currency and the time zone (its revenue and note): the digest covers
+    exactly those. On SQLite the values read are plain text and numbers, which marshal's
+    format 2 writes by value alone (no back-references), so equal lines always give equal
+    bytes; elsewhere (Decimals, datetimes) their repr is used."""
 
     def __init__(self, rates: RateTable) -> None:
         self.head = repr((settings.TIME_ZONE, rates.reporting, sorted(rates.rates.items())))
@@ -269,8 +255,9 @@ def _update_drafts(drafts: list[Statement]) -> None:
 
 
 def _insert_lines(lines: list[tuple[int, selectors.WonRow]], now: datetime.datetime) -> None:
-    """A `deal` line for each (statement id, won deal), in order. The deals' dates and amounts
-    go back to the database as it returned them: no conversion either way."""
+    """A `deal` line for each (statement id, won deal), in order: the lines a statement
+    freezes when approved. The deals' dates and amounts go back to the database as it
+    returned them: no conversion either way."""
     if not lines:
         return
     fields = _fields(StatementLine, LINE_FIELDS)
@@ -320,8 +307,8 @@ def _won_rows(statement: Statement, rates: RateTable) -> list[selectors.WonRow]:
 
 def statement_lines(statement: Statement, rates: RateTable | None = None) -> StatementLines:
     """An approved statement's stored lines; for a draft, unsaved `deal` lines built from the
-    rep's won deals of the month read now, and whether they differ from those the draft's
-    figures were computed from."""
+    rep's won deals of the month read now (the same lines approval would store), and whether
+    they differ from those the draft's figures were computed from."""
     if statement.is_frozen:
         return StatementLines(list(statement.lines.all()))
     rates = rates or RateTable.load()
@@ -401,7 +388,9 @@ def statements_compute(
 
 
 def statement_approve(*, actor: User, statement: Statement, version: int) -> Statement:
-    """Freeze a statement: its lines and amounts never change again."""
+    """Freeze a statement: its figures and the lines read now (the lines shown for the draft)
+    are stored and never change again. A draft whose deals changed since it was computed is
+    refused: its figures would not match the lines."""
     _may_run_statements(actor, statement.rep)
     if statement.rep_id == actor.pk and not actor.is_admin:
         raise Forbidden("Someone other than the rep approves a statement.")
@@ -410,7 +399,14 @@ def statement_approve(*, actor: User, statement: Statement, version: int) -> Sta
     if statement.version != version:
         raise VersionConflict(statement.version)
     now = timezone.now()
+    rates = RateTable.load()
     with transaction.atomic():
+        rows = _won_rows(statement, rates)
+        if _Fingerprint(rates).of(rows) != statement.lines_digest:
+            raise Conflict(
+                "The deals changed since this draft was computed; recompute it and review it "
+                "before approving."
+            )
         updated = Statement.objects.filter(pk=statement.pk, version=version).update(
             status=Statement.Status.APPROVED,
             approved_at=now,
@@ -419,6 +415,7 @@ def statement_approve(*, actor: User, statement: Statement, version: int) -> Sta
         )
         if not updated:
             raise VersionConflict(Statement.objects.get(pk=statement.pk).version)
+        _insert_lines([(statement.pk, row) for row in rows], now)
         audit.log_event(
             actor=actor,
             instance=statement,

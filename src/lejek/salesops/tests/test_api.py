@@ -1,8 +1,10 @@
 """The API: status codes, permissions and one happy path per endpoint group."""
 
+from decimal import Decimal as D
+
 import pytest
 
-from lejek.salesops.tests.helpers import clock, pipeline, t, won_deal
+from lejek.salesops.tests.helpers import clock, pipeline, plan_for, t, won_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +124,41 @@ def test_plan_and_statement_endpoints(api_as, admin, manager, owner, outsider) -
         api_as(manager).post(f"salesops/statements/{statement['id']}/reconcile").status_code == 200
     )
     assert len(api_as(manager).get("salesops/statements", month="2025-01").json()) == 1
+
+
+def test_a_stale_draft_over_the_api(api_as, admin, manager, owner) -> None:
+    """The detail says a draft is stale once a counted deal changed; approving it is a 409
+    that writes nothing; recomputed, it is approved with the lines it then lists."""
+    from lejek.pipelines import services as pipeline_services
+    from lejek.salesops.models import Statement, StatementLine
+
+    p = pipeline(admin)
+    plan_for(admin, owner)
+    deal = won_deal(owner, p, 12000, "2025-01-02", "2025-01-10")
+    [statement] = api_as(manager).post("salesops/statements/compute", {"month": "2025-01"}).json()
+    url = f"salesops/statements/{statement['id']}"
+    deal.refresh_from_db()
+    pipeline_services.deal_update(
+        actor=owner, deal=deal, data={"amount": D(9000)}, version=deal.version
+    )
+    detail = api_as(manager).get(url).json()
+    assert detail["stale"] is True and detail["revenue"] == "12000.00"
+    assert [(ln["deal_title"], ln["revenue"]) for ln in detail["lines"]] == [
+        ("Deal 12000", "9000.00")
+    ]
+    refused = api_as(manager).post(f"{url}/approve", {"version": detail["version"]})
+    assert refused.status_code == 409
+    assert "deals changed since this draft was computed" in refused.json()["detail"]
+    assert Statement.objects.get().status == "draft" and StatementLine.objects.count() == 0
+
+    api_as(manager).post("salesops/statements/compute", {"month": "2025-01"})
+    detail = api_as(manager).get(url).json()
+    assert detail["stale"] is False and detail["revenue"] == "9000.00"
+    approved = api_as(manager).post(f"{url}/approve", {"version": detail["version"]})
+    assert approved.status_code == 200 and approved.json()["stale"] is False
+    assert [(ln["deal_title"], ln["revenue"]) for ln in approved.json()["lines"]] == [
+        ("Deal 12000", "9000.00")
+    ]
 
 
 def test_audit_scorecard_planner_endpoints(api_as, admin, manager, owner, outsider) -> None:

@@ -155,12 +155,13 @@ def test_statements_are_computed_in_a_constant_number_of_queries(
             won_deal(rep, p, 1000 + n, "2025-01-02", f"2025-01-{10 + n}")
     with django_assert_max_num_queries(len(one)):
         found = statements.statements_compute(actor=admin, month=JAN, team_id=owner.team_id)
-    assert [s.lines.count() for s in found] == [6, 7, 6]  # by rep id: manager, owner, teammate
+    # by rep id: manager, owner, teammate
+    assert [len(statements.statement_lines(s).lines) for s in found] == [6, 7, 6]
     with django_assert_max_num_queries(len(one)):  # recomputing the drafts
         again = statements.statements_compute(actor=admin, month=JAN, team_id=owner.team_id)
     assert [s.version for s in again] == [2, 2, 2]
     assert [s.revenue for s in again] == [s.revenue for s in found]
-    assert StatementLine.objects.count() == 19
+    assert StatementLine.objects.count() == 0  # drafts store no lines
     assert len(one) <= 14  # incl. the highest ids of statements and audit entries (SQLite)
 
 
@@ -233,6 +234,74 @@ def test_lines_convert_at_the_rate_of_the_local_day_won(admin, manager, owner) -
         assert deal.revenue == expected
 
 
+def test_won_deals_of_no_reps_is_empty() -> None:
+    """A team with no reps (or a scope that leaves none) reads nothing and fails nothing."""
+    from lejek.analytics.filters import Period
+    from lejek.salesops import selectors
+
+    period = Period(month("2025-01"), month("2025-01"))
+    assert selectors.won_deal_rows([], period) == []
+    assert selectors.won_revenue([], period) == {}
+
+
+def test_a_drafts_digest_records_the_deals_its_figures_came_from(
+    admin, manager, owner, teammate
+) -> None:
+    """A recompute that finds the deals, titles, amounts and rates as they were gives the same
+    digest; any difference (a deal renamed; a new rate, for every draft) makes the draft
+    stale until it is recomputed. The lines shown are always the deals as they are now."""
+    import datetime
+
+    from lejek.analytics.models import ExchangeRate
+
+    p = pipeline(admin)
+    plan_for(admin, owner, teammate)
+    renamed = won_deal(owner, p, 1000, "2025-01-02", "2025-01-10")
+    won_deal(owner, p, 2000, "2025-01-02", "2025-01-11")
+    h = History(teammate, p)
+    h.won(h.deal("2025-01-02", amount="300", currency="EUR", title="Euro deal"), "2025-01-12")
+    ExchangeRate.objects.create(
+        currency="EUR", rate=D("1.1"), valid_from=datetime.date(2024, 12, 1)
+    )
+
+    def drafts() -> dict[int, Statement]:
+        return {s.rep_id: s for s in statements.statements_compute(actor=admin, month=JAN)}
+
+    def shown(rep_id: int) -> tuple[bool, list[tuple[str, D]]]:
+        found = statements.statement_lines(Statement.objects.get(rep_id=rep_id, month=JAN))
+        return found.stale, [(line.deal_title, line.revenue) for line in found.lines]
+
+    first = drafts()
+    again = drafts()
+    assert StatementLine.objects.count() == 0
+    assert [again[r].version for r in (owner.pk, teammate.pk)] == [2, 2]
+    assert again[owner.pk].lines_digest == first[owner.pk].lines_digest != ""
+    assert again[teammate.pk].lines_digest == first[teammate.pk].lines_digest != ""
+    assert shown(owner.pk) == (False, [("Deal 1000", D(1000)), ("Deal 2000", D(2000))])
+    assert shown(teammate.pk) == (False, [("Euro deal", D("330.00"))])
+
+    pipeline_services.deal_update(
+        actor=owner, deal=renamed, data={"title": "Renamed"}, version=renamed.version
+    )
+    assert shown(owner.pk) == (True, [("Renamed", D(1000)), ("Deal 2000", D(2000))])
+    assert shown(teammate.pk)[0] is False
+    renamed_digest = drafts()[owner.pk].lines_digest
+    assert renamed_digest != again[owner.pk].lines_digest
+    assert shown(owner.pk)[0] is False
+
+    ExchangeRate.objects.create(currency="EUR", rate=D("1.2"), valid_from=datetime.date(2025, 1, 1))
+    # Rates reach every line's revenue: every draft of the month is stale, its figures old.
+    assert shown(teammate.pk) == (True, [("Euro deal", D("360.00"))])
+    assert Statement.objects.get(rep_id=teammate.pk).revenue == D("330.00")
+    assert shown(owner.pk)[0] is True
+    third = drafts()
+    assert third[teammate.pk].revenue == D("360.00")
+    assert third[owner.pk].lines_digest != renamed_digest
+    assert shown(teammate.pk) == (False, [("Euro deal", D("360.00"))])
+    assert shown(owner.pk)[0] is False
+    assert StatementLine.objects.count() == 0
+
+
 def _line_values(line: StatementLine) -> tuple[object, ...]:
     return (
         line.kind,
@@ -248,67 +317,118 @@ def _line_values(line: StatementLine) -> tuple[object, ...]:
     )
 
 
-def test_won_deals_of_no_reps_is_empty() -> None:
-    """A team with no reps (or a scope that leaves none) reads nothing and fails nothing."""
-    from lejek.analytics.filters import Period
-    from lejek.salesops import selectors
-
-    period = Period(month("2025-01"), month("2025-01"))
-    assert selectors.won_deal_rows([], period) == []
-    assert selectors.won_revenue([], period) == {}
-
-
-def test_a_recompute_keeps_lines_that_did_not_change(admin, manager, owner, teammate) -> None:
-    """A draft whose deals, amounts, titles and revenue are as they were keeps its lines;
-    any difference (a deal renamed; a new rate, for every draft) writes the lines again,
-    from the deals as they are now."""
-    import datetime
-
-    from lejek.analytics.models import ExchangeRate
-
+def test_drafts_store_no_lines_and_approval_stores_the_lines_shown(
+    admin, manager, owner, teammate
+) -> None:
+    """Computing drafts (one rep or a team) writes statements, not lines; approving stores the
+    deal lines the draft shows, in their order, and the draft's figures stay as computed."""
     p = pipeline(admin)
     plan_for(admin, owner, teammate)
-    renamed = won_deal(owner, p, 1000, "2025-01-02", "2025-01-10")
-    won_deal(owner, p, 2000, "2025-01-02", "2025-01-11")
-    h = History(teammate, p)
-    h.won(h.deal("2025-01-02", amount="300", currency="EUR", title="Euro deal"), "2025-01-12")
-    ExchangeRate.objects.create(
-        currency="EUR", rate=D("1.1"), valid_from=datetime.date(2024, 12, 1)
-    )
-
-    def lines() -> dict[int, list[tuple[int, str, D]]]:
-        found: dict[int, list[tuple[int, str, D]]] = {owner.pk: [], teammate.pk: []}
-        for line in StatementLine.objects.select_related("statement").order_by("pk"):
-            found[line.statement.rep_id].append((line.pk, line.deal_title, line.revenue))
-        return found
-
-    first = {s.rep_id: s for s in statements.statements_compute(actor=admin, month=JAN)}
-    before = lines()
-    again = {s.rep_id: s for s in statements.statements_compute(actor=admin, month=JAN)}
-    assert lines() == before
-    assert [again[r].version for r in (owner.pk, teammate.pk)] == [2, 2]
-    assert again[owner.pk].lines_digest == first[owner.pk].lines_digest != ""
-
-    pipeline_services.deal_update(
-        actor=owner, deal=renamed, data={"title": "Renamed"}, version=renamed.version
-    )
-    statements.statements_compute(actor=admin, month=JAN)
-    now = lines()
-    assert [title for _, title, _ in now[owner.pk]] == ["Renamed", "Deal 2000"]
-    assert {pk for pk, _, _ in now[owner.pk]}.isdisjoint(pk for pk, _, _ in before[owner.pk])
-    assert (
-        now[teammate.pk]
-        == before[teammate.pk]
-        == [(before[teammate.pk][0][0], "Euro deal", D("330.00"))]
-    )
-
-    ExchangeRate.objects.create(currency="EUR", rate=D("1.2"), valid_from=datetime.date(2025, 1, 1))
-    statements.statements_compute(actor=admin, month=JAN)
-    assert [(title, revenue) for _, title, revenue in lines()[teammate.pk]] == [
-        ("Euro deal", D("360.00"))
+    won_deal(owner, p, 7000, "2025-01-02", "2025-01-20")
+    won_deal(owner, p, 5000, "2025-01-02", "2025-01-10")
+    won_deal(teammate, p, 3000, "2025-01-02", "2025-01-15")
+    computed = {s.rep_id: s for s in statements.statements_compute(actor=manager, month=JAN)}
+    s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    assert StatementLine.objects.count() == 0
+    shown = statements.statement_lines(s)
+    assert not shown.stale and all(line.pk is None for line in shown.lines)
+    assert [(ln.kind, ln.deal_title, ln.amount, ln.revenue) for ln in shown.lines] == [
+        (StatementLine.Kind.DEAL, "Deal 5000", D(5000), D(5000)),
+        (StatementLine.Kind.DEAL, "Deal 7000", D(7000), D(7000)),
     ]
-    # Rates reach every line's revenue: every draft of the month is written again, the same.
-    assert [line[1:] for line in lines()[owner.pk]] == [line[1:] for line in now[owner.pk]]
+    assert s.revenue == D(12000) and s.commission == D(1200)
+    other = statements.statement_lines(computed[teammate.pk])
+    assert [(ln.deal_title, ln.revenue) for ln in other.lines] == [("Deal 3000", D(3000))]
+
+    approved = statements.statement_approve(actor=manager, statement=s, version=s.version)
+    stored = list(approved.lines.all())
+    assert [_line_values(ln) for ln in stored] == [_line_values(ln) for ln in shown.lines]
+    assert all(ln.pk is not None for ln in stored)
+    assert (approved.revenue, approved.commission, approved.adjustments) == (
+        D(12000),
+        D(1200),
+        D(0),
+    )
+    after = statements.statement_lines(approved)
+    assert not after.stale and [ln.pk for ln in after.lines] == [ln.pk for ln in stored]
+    assert StatementLine.objects.filter(statement__rep=teammate).count() == 0
+
+
+def test_a_stale_draft_is_not_approved(admin, manager, owner) -> None:
+    """A deal changed after the draft was computed: the draft is stale, approving it is a
+    conflict and writes nothing; recomputed, it is approved with the lines it then shows."""
+    p = pipeline(admin)
+    plan_for(admin, owner)
+    deal = won_deal(owner, p, 12000, "2025-01-02", "2025-01-10")
+    won_deal(owner, p, 3000, "2025-01-02", "2025-01-11")
+    s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    deal.refresh_from_db()
+    pipeline_services.deal_update(
+        actor=owner,
+        deal=deal,
+        data={"title": "Clinic rollout", "amount": D(8000)},
+        version=deal.version,
+    )
+    shown = statements.statement_lines(s)
+    assert shown.stale
+    assert [(ln.deal_title, ln.revenue) for ln in shown.lines] == [
+        ("Clinic rollout", D(8000)),
+        ("Deal 3000", D(3000)),
+    ]
+    assert s.revenue == D(15000)  # the figures as computed, before the change
+
+    with pytest.raises(Conflict, match="deals changed since this draft was computed"):
+        statements.statement_approve(actor=manager, statement=s, version=s.version)
+    s.refresh_from_db()
+    assert s.status == Statement.Status.DRAFT and s.approved_at is None and s.version == 1
+    assert StatementLine.objects.count() == 0
+    assert not AuditEntry.objects.filter(
+        entity_type="statement", entity_id=s.pk, action=AuditEntry.Action.STATUS_CHANGED
+    ).exists()
+
+    s = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    assert (s.revenue, s.commission) == (D(11000), D(1100))
+    shown = statements.statement_lines(s)
+    assert not shown.stale
+    approved = statements.statement_approve(actor=manager, statement=s, version=s.version)
+    assert approved.is_frozen
+    assert [_line_values(ln) for ln in approved.lines.all()] == [
+        _line_values(ln) for ln in shown.lines
+    ]
+    assert [(ln.deal_title, ln.revenue) for ln in approved.lines.all()] == [
+        ("Clinic rollout", D(8000)),
+        ("Deal 3000", D(3000)),
+    ]
+
+
+def test_migration_drops_the_lines_drafts_stored(admin, manager, owner, teammate) -> None:
+    """Drafts computed before stored their lines; the migration removes those (approval would
+    store them again) and keeps an approved statement's."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("lejek.salesops.migrations.0004_drop_draft_statement_lines")
+    p = pipeline(admin)
+    plan_for(admin, owner, teammate)
+    won_deal(owner, p, 1000, "2025-01-02", "2025-01-10")
+    won_deal(teammate, p, 2000, "2025-01-02", "2025-01-10")
+    found = {s.rep_id: s for s in statements.statements_compute(actor=manager, month=JAN)}
+    approved = found[teammate.pk]
+    approved = statements.statement_approve(
+        actor=manager, statement=approved, version=approved.version
+    )
+    draft = found[owner.pk]
+    StatementLine.objects.create(statement=draft, deal_title="Deal 1000", revenue=D(1000))
+    StatementLine.objects.create(statement=draft, deal_title="Deal 1000", revenue=D(1000))
+    kept = list(approved.lines.values_list("pk", flat=True))
+    assert len(kept) == 1
+
+    migration.drop_draft_lines(apps, None)
+
+    assert not StatementLine.objects.filter(statement=draft).exists()
+    assert list(approved.lines.values_list("pk", flat=True)) == kept
+    assert [ln.revenue for ln in statements.statement_lines(draft).lines] == [D(1000)]
 
 
 def test_won_deals_are_read_from_the_covering_index(admin, owner) -> None:

@@ -93,10 +93,11 @@ def test_statement_compute_approve_export(admin, manager, owner) -> None:
     )
 
 
-def test_a_stale_draft_warns_and_offers_no_approval(admin, manager, owner) -> None:
+def test_a_stale_draft_warns_and_is_not_approved(admin, manager, owner) -> None:
     """The page lists the deals as they are now; when they changed since the draft was
-    computed it says so and offers no approval until the draft is recomputed."""
+    computed it says so, offers no approval, and an approval posted anyway is refused."""
     from lejek.pipelines import services as pipeline_services
+    from lejek.salesops.models import StatementLine
 
     p = pipeline(admin)
     plan_for(admin, owner)
@@ -116,12 +117,24 @@ def test_a_stale_draft_warns_and_offers_no_approval(admin, manager, owner) -> No
     page = c.get(f"/salesops/statements/{s.pk}/")
     assert b"Clinic rollout" in page.content and b"Deal 12000" not in page.content
     assert warning in page.content and b"Approve and freeze" not in page.content
+    refused = c.post(f"/salesops/statements/{s.pk}/approve/", {"version": s.version})
+    assert refused.status_code == 409
+    assert b"recompute it and review it before approving" in refused.content
+    s.refresh_from_db()
+    assert s.status == Statement.Status.DRAFT and StatementLine.objects.count() == 0
     polish = c.get(f"/salesops/statements/{s.pk}/", headers={"Accept-Language": "pl"})
     assert "Transakcje zmieniły się od obliczenia tej wersji roboczej" in polish.content.decode()
 
     assert c.post("/salesops/statements/", {"month": "2025-01"}).status_code == 302
+    s.refresh_from_db()
     page = c.get(f"/salesops/statements/{s.pk}/")
     assert warning not in page.content and b"Approve and freeze" in page.content
+    assert (
+        c.post(f"/salesops/statements/{s.pk}/approve/", {"version": s.version}).status_code == 302
+    )
+    assert list(StatementLine.objects.values_list("deal_title", "revenue")) == [
+        ("Clinic rollout", D(12000))
+    ]
 
 
 def test_audit_review_form(admin, manager, owner) -> None:
