@@ -59,7 +59,7 @@ def _month(
     started: list[tuple[int, datetime.date]],
 ) -> dict[str, Any]:
     """Forecast the month starting on `day` as on that day, and compare with what was won."""
-    deals = replay.open.get(day, [])
+    deals = replay.open_on(day)
     known_won = [w for w in replay.won if w.closed < day and (day - w.closed).days <= 365]
     priors = {d.stage_id: d.probability / 100 for d in deals}
     model = train(counts, priors)
@@ -111,7 +111,7 @@ def backtest(
         return _month(replay, days[index], trained[index], started or [])
 
     # Months are independent once replayed: big histories use every CPU.
-    heavy = sum(len(v) for v in replay.open.values()) >= PARALLEL_FROM
+    heavy = replay.open_count() >= PARALLEL_FROM
     indexes = list(range(len(days)))
     rows = forked.fork_map(one, indexes) if heavy else [one(i) for i in indexes]
     summary: dict[str, Fraction | None] = {}

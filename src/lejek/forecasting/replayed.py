@@ -38,7 +38,7 @@ def replay_rep_snapshots(*, today: datetime.date, months: int = 12, horizon: int
     currency = reporting_currency()
     for day in days:
         by_owner: dict[int, list[OpenDeal]] = defaultdict(list)
-        for deal in replay.open.get(day, []):
+        for deal in replay.open_on(day):
             by_owner[deal.owner_id].append(deal)
         for owner_id, deals in sorted(by_owner.items()):
             if (owner_id, day) not in done:

@@ -46,13 +46,13 @@ def build(admin, owner):  # type: ignore[no-untyped-def]
 def test_replay_uses_only_what_was_known_on_the_day(admin, owner) -> None:  # type: ignore[no-untyped-def]
     deal = build(admin, owner)
     found = replay(Scope(), [MARCH, datetime.date(2025, 4, 1)])
-    (on_march,) = found.open[MARCH]
+    (on_march,) = found.open_on(MARCH)
     assert on_march.id == deal.pk
     assert on_march.probability == 10
     assert on_march.amount == Decimal("1000.00")
     assert on_march.expected_close == datetime.date(2025, 3, 25)
     # On 1 April the won deal is closed; the later deal is open at 80 %.
-    assert [d.amount for d in found.open[datetime.date(2025, 4, 1)]] == [Decimal("700.00")]
+    assert [d.amount for d in found.open_on(datetime.date(2025, 4, 1))] == [Decimal("700.00")]
     assert found.actual[MARCH] == Decimal("5000.00")
     # Its stays are training data only from April on.
     assert set(found.stays) == {MARCH}
@@ -108,3 +108,37 @@ def test_backtest_months_in_forked_processes_match(admin, owner, monkeypatch) ->
     spread = backtest(Scope(), today=datetime.date(2025, 5, 15), months=3)
     assert spread["months"] == serial["months"]
     assert spread["recommended"] == serial["recommended"]
+
+
+def test_replay_in_runs_of_ids_equals_one_pass(admin, owner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A big history is replayed in runs of deal ids (in children where they may read);
+    merged in id order, the runs give exactly what one pass gives, order included."""
+    build(admin, owner)
+    pipeline = factories.pipeline(admin)
+    story = History(owner, pipeline)
+    for k in range(12):
+        deal = story.deal(f"2025-0{1 + k % 3}-{10 + k:02d}", stage=k % 3, amount=100 * (k + 1))
+        story.move(deal, f"2025-0{2 + k % 3}-0{1 + k % 9}", 2 + k % 3)
+        if k % 4 == 0:
+            story.won(deal, f"2025-0{3 + k % 2}-2{k % 8}")
+        elif k % 4 == 1:
+            story.lost(deal, f"2025-04-1{k % 9}")
+        elif k % 4 == 2:
+            story.reopen(story.won(deal, "2025-03-03"), "2025-03-28")
+    days = months_before(datetime.date(2025, 6, 15), 5)
+    whole = replay(Scope(), days)
+    monkeypatch.setattr("lejek.forecasting.history.PARALLEL_FROM", 1)
+    monkeypatch.setattr("lejek.forecasting.history.PIECES_PER_CPU", 3)
+    pieces = replay(Scope(), days)
+    assert whole.won and whole.actual and whole.stays and whole.open_count() > 12
+    assert pieces.packed_open and pieces.open_count() == whole.open_count()
+    for day in days:
+        assert pieces.open_on(day) == whole.open_on(day)
+    assert not pieces.packed_open
+    assert pieces.won == whole.won and pieces.actual == whole.actual
+    assert pieces.stays == whole.stays and pieces.close_days == whole.close_days
+    assert pieces.unconvertible == whole.unconvertible
+    for month, counts in whole.stays.items():
+        assert list(pieces.stays[month].cells) == list(counts.cells)
+    for month, by_stage in whole.close_days.items():
+        assert list(pieces.close_days[month].items()) == list(by_stage.items())

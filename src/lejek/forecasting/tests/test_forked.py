@@ -2,6 +2,9 @@
 
 import threading
 
+import pytest
+from django.db import transaction
+
 from lejek.forecasting import forked
 
 
@@ -24,3 +27,22 @@ def test_a_threaded_process_works_serially() -> None:
     finally:
         stop.set()
         helper.join()
+
+
+def count_users(_: int) -> int:
+    from lejek.accounts.models import User
+
+    return User.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_children_read_on_their_own_connections(admin) -> None:  # type: ignore[no-untyped-def]
+    """Children that query (forked where the database allows it) see the committed rows,
+    and the parent's own connection still works afterwards."""
+    from lejek.accounts.models import User
+
+    before = User.objects.count()
+    assert forked.fork_map(count_users, [1, 2, 3], readers=True) == [before] * 3
+    assert User.objects.count() == before
+    with transaction.atomic():
+        assert not forked.can_read_in_children()  # children would not see this transaction
