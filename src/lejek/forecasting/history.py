@@ -358,18 +358,27 @@ def _one_deal(
     last = len(result.days)
     if final is not None and final[0] in (Deal.Status.WON, Deal.Status.LOST):
         last = bisect.bisect_right(result.days, final[1])
-    opened, open_status = result.open, Deal.Status.OPEN
+    opened, open_status, make = result.open, Deal.Status.OPEN, tuple.__new__
+    source = str(source)
+    # Without changes of its own a deal's fields are the same on every day.
+    plain = None if changes else (*current[:2], _date(current[2]), str(current[3]),
+                                  current[4], _date(current[5]))  # fmt: skip
+    # Moves and status changes are in time order, and so are the days: on each day, the
+    # last move and the last status change before it are found by walking forward.
+    moved = told = -1
+    status = open_status
     for day in result.days[first:last]:
-        index = len(moves) - 1  # the last move before the day
-        while index >= 0 and moves[index][1] >= day:
-            index -= 1
-        if index < 0:
+        while moved + 1 < len(moves) and moves[moved + 1][1] < day:
+            moved += 1
+        while told + 1 < len(statuses) and statuses[told + 1][1] < day:
+            told += 1
+            status = statuses[told][0]
+        if moved < 0:
             continue  # not yet in any stage
-        stage, entered = moves[index]
-        status = next((s[0] for s in reversed(statuses) if s[1] < day), open_status)
         if status != open_status:
             continue
-        if changes:
+        stage, entered = moves[moved]
+        if plain is None:
             values = dict(zip(FIELDS, current, strict=True))
             for name in ("expected_close_date", "committed_date"):
                 values[name] = _date(values[name])
@@ -377,9 +386,9 @@ def _one_deal(
                 if at >= day:
                     values[name] = _parse(name, old)
             amount, currency, expected, category, committed, committed_date = values.values()
+            category = str(category)
         else:
-            amount, currency, expected, category, committed, committed_date = current
-            expected, committed_date = _date(expected), _date(committed_date)
+            amount, currency, expected, category, committed, committed_date = plain
         key = (currency, day)
         factor = (
             factors[key]
@@ -391,19 +400,22 @@ def _one_deal(
                 result.unconvertible += 1
             continue
         opened[day].append(
-            OpenDeal(
-                pk,
-                owner,
-                pipeline,
-                stage,
-                probability.get(stage, 0),
-                None if amount is None else Decimal(amount) * factor,
-                created,
-                entered,
-                expected,
-                str(category),
-                None if committed is None else Decimal(committed) * factor,
-                committed_date,
-                str(source),
+            make(
+                OpenDeal,
+                (
+                    pk,
+                    owner,
+                    pipeline,
+                    stage,
+                    probability.get(stage, 0),
+                    None if amount is None else Decimal(amount) * factor,
+                    created,
+                    entered,
+                    expected,
+                    category,
+                    None if committed is None else Decimal(committed) * factor,
+                    committed_date,
+                    source,
+                ),
             )
         )
