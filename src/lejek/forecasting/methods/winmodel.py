@@ -216,17 +216,20 @@ def _pairs(values: Sequence[Sample]) -> list[tuple[int, int]]:
 
 def _by_level(pairs: list[tuple[int, int]]) -> list[list[int]]:
     """For each level of STAY_GRID, the sorted days-to-win of the stays at least that long:
-    one pass from the longest stays down, each level a copy of the list so far."""
+    one pass from the longest stays down, each level the one above with the stays of its
+    own band merged in (sorting two sorted runs is a merge). Levels with nothing added share
+    the list above; the lists are only read."""
     ordered = sorted(pairs, reverse=True)  # longest stays first
+    negated = [-stay for stay, _ in ordered]  # ascending, for bisect
     times: list[int] = []
     levels: list[list[int]] = [[] for _ in STAY_GRID]
-    index = 0
+    start = 0
     for level in reversed(range(len(STAY_GRID))):
-        bound = STAY_GRID[level]
-        while index < len(ordered) and ordered[index][0] >= bound:
-            bisect.insort(times, ordered[index][1])
-            index += 1
-        levels[level] = times.copy()
+        end = bisect.bisect_right(negated, -STAY_GRID[level])  # the stays at least this long
+        if end > start:
+            times = sorted(times + sorted(to_win for _, to_win in ordered[start:end]))
+            start = end
+        levels[level] = times
     return levels
 
 
