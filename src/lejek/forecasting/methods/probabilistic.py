@@ -38,7 +38,7 @@ def chances(
     in_stage: dict[datetime.date, int] = {}  # days in stage, by the day the stage was entered
     amounts: dict[Decimal, tuple[float, int]] = {}  # float amount and its band, by amount
     found: list[DealChance] = []
-    append = found.append
+    append, make = found.append, tuple.__new__  # DealChance(...) runs a Python-level __new__
     for deal in deals:
         if deal.amount is None:
             continue
@@ -72,7 +72,7 @@ def chances(
                 on_date[deal.expected_close] = shares
             if shares is None:
                 continue
-        append(DealChance(deal.id, chance, shares, amount))
+        append(make(DealChance, (deal.id, chance, shares, amount)))
     return found
 
 

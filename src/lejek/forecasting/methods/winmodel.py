@@ -147,7 +147,8 @@ def train(counts: Counts, priors: dict[int, float] | None = None) -> WinModel:
                 odds *= owner_f.get(values[2], 1.0)
                 value = values[index]
                 observed[value] += w
-                expected[value] += n * _prob(odds)
+                chance = odds / (1 + odds)  # _prob, inline: this runs for every cell and pass
+                expected[value] += n * (MAX_P if chance > MAX_P else max(MIN_P, chance))
             # Backfitting: each pass corrects a feature for what the others now explain.
             prior = SHRINK * overall
             current = factors[name]
