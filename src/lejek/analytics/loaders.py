@@ -31,13 +31,37 @@ def _local_day(hour: datetime.datetime, zone: str) -> datetime.date:
     return hour.astimezone(_zone(zone)).date()
 
 
+@lru_cache(maxsize=4)
+def _whole_hours(zone: str) -> bool:
+    """Whether the zone's offsets from UTC, since 1970, are whole hours (most zones; not
+    India's +5:30, Nepal's +5:45 or Newfoundland's -3:30). Every offset in use since then
+    is a multiple of a quarter of an hour."""
+    found = _zone(zone)
+    hour = datetime.timedelta(hours=1)
+    return all(
+        (datetime.datetime(year, month, 1, 12, tzinfo=datetime.UTC).astimezone(found).utcoffset()
+         or datetime.timedelta(0)) % hour == datetime.timedelta(0)
+        for year in range(1970, 2051)
+        for month in (1, 4, 7, 10)
+    )  # fmt: skip
+
+
+def day_key_length() -> int:
+    """How much of a UTC timestamp's text (`YYYY-MM-DD HH:MM…`) decides its local day in the
+    site's zone: up to the hour where offsets are whole hours, up to the minute elsewhere."""
+    return 13 if _whole_hours(settings.TIME_ZONE) else 16
+
+
 def local_date(moment: datetime.datetime) -> datetime.date:
     """The calendar day in the site's time zone (not the request's), so rows never differ.
 
-    Offsets change on the hour at most, so the day is cached per UTC hour.
+    Offsets change on the hour at most and are multiples of a quarter of an hour, so the
+    day is cached per UTC hour (per quarter of an hour in zones such as India's).
     """
-    hour = moment.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
-    return _local_day(hour, settings.TIME_ZONE)
+    utc = moment.astimezone(datetime.UTC)
+    zone = settings.TIME_ZONE
+    minute = 0 if _whole_hours(zone) else utc.minute - utc.minute % 15
+    return _local_day(utc.replace(minute=minute, second=0, microsecond=0), zone)
 
 
 class TextDays:
@@ -49,16 +73,19 @@ class TextDays:
     """
 
     def __init__(self) -> None:
-        self.cache: dict[str, datetime.date] = {}
+        self.cache: dict[str, datetime.date] = {}  # by the text's first `width` characters
+        self.width = day_key_length()
 
     def __call__(self, text: str) -> datetime.date:
-        key = text[:13]
+        key = text[: self.width]
         found = self.cache.get(key)
         if found is None:
-            hour = datetime.datetime(
-                int(key[0:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]), tzinfo=datetime.UTC
-            )
-            found = self.cache[key] = local_date(hour)
+            minute = int(key[14:16]) if self.width > 13 else 0
+            moment = datetime.datetime(
+                int(key[0:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]), minute,
+                tzinfo=datetime.UTC,
+            )  # fmt: skip
+            found = self.cache[key] = local_date(moment)
         return found
 
 

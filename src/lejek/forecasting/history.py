@@ -342,9 +342,9 @@ def _one_deal(
     factors: dict[tuple[str, datetime.date], Decimal | None],
 ) -> None:
     pk, owner, pipeline, created_at, source, *current = row
-    cache, convert = day_of.cache, day_of
+    cache, convert, width = day_of.cache, day_of, day_of.width
     created = day_of(created_at)
-    moves = [(stage, cache.get(at[:13]) or convert(at)) for _, stage, at in found["moves"]]
+    moves = [(stage, cache.get(at[:width]) or convert(at)) for _, stage, at in found["moves"]]
     statuses = [(status, day_of(at), amount, currency) for _, status, at, amount, currency
                 in found["statuses"]]  # fmt: skip
     changes = [(name, old, day_of(at)) for _, name, old, at in found["changes"]]
