@@ -384,12 +384,21 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="check every row, keep nothing")] = (
         False
     ),
+    summaries: Annotated[
+        str,
+        typer.Option(
+            help="now, or later: a large deals import leaves the rebuild of the analytics "
+            "summaries to the stage-history import that follows it (one rebuild, not two)"
+        ),
+    ] = "now",
 ) -> None:
     """Import a CSV or XLSX file batch by batch, with a progress bar (run again to resume)."""
     from lejek.accounts.models import User
     from lejek.core.errors import DomainError
     from lejek.dataio import importer
 
+    if summaries not in ("now", importer.LATER):
+        raise fail(f"--summaries is 'now' or 'later', not {summaries!r}.")
     actor = User.objects.filter(username=user, is_active=True).first()
     if actor is None:
         raise fail(f"no active user {user!r}.")
@@ -409,6 +418,7 @@ def import_(
                 duplicates=duplicates,
                 dry=dry_run,
                 progress=progress,
+                options={"summaries": importer.LATER} if summaries == importer.LATER else None,
             )
         except DomainError as exc:
             raise fail(exc.message) from exc
