@@ -299,10 +299,12 @@ class StatementLines:
     stale: bool = False
 
 
-def _won_rows(statement: Statement, rates: RateTable) -> list[selectors.WonRow]:
-    """The rep's won deals of the statement's month as read now, in line order."""
+def _read_now(statement: Statement, rates: RateTable) -> tuple[list[selectors.WonRow], bool]:
+    """The rep's won deals of the statement's month as read now, in line order, and whether
+    they differ from those the draft's figures were computed from (it is stale)."""
     month = statement.month
-    return selectors.won_deal_rows([statement.rep_id], Period(month, month), rates)
+    rows = selectors.won_deal_rows([statement.rep_id], Period(month, month), rates)
+    return rows, _Fingerprint(rates).of(rows) != statement.lines_digest
 
 
 def statement_lines(statement: Statement, rates: RateTable | None = None) -> StatementLines:
@@ -311,9 +313,7 @@ def statement_lines(statement: Statement, rates: RateTable | None = None) -> Sta
     they differ from those the draft's figures were computed from."""
     if statement.is_frozen:
         return StatementLines(list(statement.lines.all()))
-    rates = rates or RateTable.load()
-    rows = _won_rows(statement, rates)
-    stale = _Fingerprint(rates).of(rows) != statement.lines_digest
+    rows, stale = _read_now(statement, rates or RateTable.load())
     now = timezone.now()
     lines = [_deal_line(statement, deal, created_at=now) for deal in selectors.won_deals_of(rows)]
     return StatementLines(lines, stale)
@@ -401,8 +401,8 @@ def statement_approve(*, actor: User, statement: Statement, version: int) -> Sta
     now = timezone.now()
     rates = RateTable.load()
     with transaction.atomic():
-        rows = _won_rows(statement, rates)
-        if _Fingerprint(rates).of(rows) != statement.lines_digest:
+        rows, stale = _read_now(statement, rates)
+        if stale:
             raise Conflict(
                 "The deals changed since this draft was computed; recompute it and review it "
                 "before approving."
