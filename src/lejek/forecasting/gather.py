@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from lejek.accounts.models import User
-from lejek.analytics.loaders import day_key_length, local_date
+from lejek.analytics.loaders import TextDays
 from lejek.analytics.models import DealStageSummary, DealSummary
 from lejek.analytics.rates import RateTable
 from lejek.forecasting.methods.common import OpenDeal, WonDeal
@@ -83,20 +83,10 @@ class _Values:
     """
 
     def __init__(self) -> None:
-        self.days: dict[object, datetime.date] = {}
-        self.width = day_key_length()  # of the text that decides the local day
+        # The local calendar day of a stored moment, read as text in UTC (see `TextDays`).
+        self.day = TextDays()
         self.dates: dict[object, datetime.date | None] = {None: None}
         self.decimals: dict[object, Decimal | None] = {None: None}
-
-    def day(self, value: str) -> datetime.date:
-        """The local calendar day of a stored moment, as text in UTC (cached per hour, or
-        per minute in zones whose offsets are not whole hours)."""
-        key = value[: self.width]
-        found = self.days.get(key)
-        if found is None:
-            moment = datetime.datetime.fromisoformat(key + ":00").replace(tzinfo=datetime.UTC)
-            found = self.days[key] = local_date(moment)
-        return found
 
     def date(self, value: str | None) -> datetime.date | None:
         found = self.dates.get(value, False)
