@@ -267,3 +267,20 @@ class SyncState(models.Model):
 
     def __str__(self) -> str:
         return f"audit entry {self.audit_id}"
+
+
+class ClosedChange(models.Model):
+    """One row per change to the summaries of closed deals: a deal closed, reopened,
+    edited or deleted after closing, a rate re-keyed, a rebuild (`closed_log`).
+
+    Forecasting names the closed history it caches by this log instead of scanning a
+    million summaries. Rows are only added (a rebuild empties the table and adds one),
+    so the count and the last row change with every committed change, whatever order
+    concurrent transactions commit in.
+    """
+
+    token = models.BigIntegerField()  # random: tells apart two logs that reused an id
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"closed history change {self.pk}"

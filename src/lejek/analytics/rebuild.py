@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lejek.activities.models import Activity
-from lejek.analytics import feed, inserts, loaders, rollups, summaries
+from lejek.analytics import closed_log, feed, inserts, loaders, rollups, summaries
 from lejek.analytics.models import (
     ActivitySummary,
     DealStageSummary,
@@ -88,6 +88,7 @@ def rebuild(progress: Progress | None = None) -> dict[str, float]:
         counts["rollup_rows"] = Rollup.objects.count()
         report("rollup", 1, 1)
 
+        closed_log.restart()
         found = SyncState.objects.order_by("pk").first() or SyncState()
         found.audit_id, found.layout, found.rebuilt_at = latest, layout, timezone.now()
         found.save()

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from lejek.activities.models import Activity
-from lejek.analytics import calc, inserts, loaders, rollups
+from lejek.analytics import calc, closed_log, inserts, loaders, rollups
 from lejek.analytics.models import (
     NONE_DATE,
     ActivitySummary,
@@ -58,11 +58,13 @@ def _refresh_deal_chunk(ids: list[int], ctx: loaders.Context) -> None:
     _lock(Deal, ids)
     before: dict[int, tuple[int, str]] = {}
     orgs: set[int | None] = set()
-    for pk, pipeline_id, source, org_id in DealSummary.objects.filter(deal_id__in=ids).values_list(
-        "deal_id", "pipeline_id", "source", "organization_id"
-    ):
+    closed = False  # was or is any of these deals closed? (`closed_log`)
+    for pk, pipeline_id, source, org_id, status in DealSummary.objects.filter(
+        deal_id__in=ids
+    ).values_list("deal_id", "pipeline_id", "source", "organization_id", "status"):
         before[pk] = (pipeline_id, source)
         orgs.add(org_id)
+        closed = closed or status != Deal.Status.OPEN
     where = _in("deal_id", ids)
     delta = rollups.Delta()
     delta.subtract(rollups.DEALS, where, ids)
@@ -81,6 +83,8 @@ def _refresh_deal_chunk(ids: list[int], ctx: loaders.Context) -> None:
     if moved:
         _refresh_activity_rows(_activities_of(deal_ids=moved), delta)
     delta.write()
+    if closed or any(s["status"] != Deal.Status.OPEN for s in summaries):
+        closed_log.note()
 
 
 def refresh_customers(org_ids: Iterable[int | None]) -> None:
@@ -273,4 +277,5 @@ def rekey_rates(*, currency: str, since: datetime.date) -> None:
                 rows = rows.filter(closed_date__lt=bounds[index + 1])
             rows.update(rate_from=start)
         closed.filter(amount_cents__isnull=True).update(rate_from=NONE_DATE)
+        closed_log.note()
         rollups.apply(rollups.DEALS, scope, params, 1, kinds=["closed"])
