@@ -7,7 +7,7 @@ rate is left out and counted, never added as if the rate were 1.
 
 import datetime
 import hashlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -359,11 +359,35 @@ def owners(scope: Scope) -> tuple[dict[int, int | None], list[tuple[int, datetim
     return teams, started
 
 
+WON_KEPT = 4  # won-deal lists kept in this process (each about 100,000 deals at 1M)
+_won_kept: "OrderedDict[str, tuple[list[WonDeal], int]]" = OrderedDict()
+
+
+def kept_won_deals(
+    scope: Scope, rates: RateTable, as_of: datetime.date, key: str
+) -> tuple[list[WonDeal], int]:
+    """`won_deals`, read again only when the closed history (`key`) or the rates changed.
+
+    Kept in this process, not in the cache: a year of won deals at a million deals is
+    about 100,000 objects, which a cache would pickle and unpickle on every request
+    at about the cost of reading them. Callers must not change the list.
+    """
+    name = repr((key, scope, as_of, sorted(rates.rates.items())))
+    found = _won_kept.get(name)
+    if found is None:
+        found = _won_kept[name] = won_deals(scope, rates, as_of)
+        while len(_won_kept) > WON_KEPT:
+            _won_kept.popitem(last=False)
+    else:
+        _won_kept.move_to_end(name)
+    return found
+
+
 def load(user: User | None, scope: Scope, as_of: datetime.date) -> Data:
     rates = RateTable.load()
     deals, unconvertible, priors = open_deals(user, scope, rates, as_of)
-    won, more = won_deals(scope, rates, as_of)
     counts, close_days, key = cached_closed_stays(scope)
+    won, more = kept_won_deals(scope, rates, as_of, key)
     teams, started = owners(scope)
     return Data(
         as_of, deals, won, counts, close_days, priors, unconvertible + more, teams, started, key
