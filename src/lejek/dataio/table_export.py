@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.db import connection, connections, models
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from lejek.dataio import exports, tables
 
@@ -60,6 +63,124 @@ def rows(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[Any]]:
             yield [safe(v) for v in row]
 
 
+INTEGERS = {
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}  # fmt: skip
+TEXTS = {"CharField", "TextField", "EmailField", "SlugField", "URLField"}
+MEMO_LIMIT = 100_000  # distinct raw values remembered per column before starting afresh
+
+
+def _kind(field: models.Field) -> str:
+    """The field's type, or for a relation its target's (a foreign key holds the target's pk)."""
+    while field.is_relation and field.target_field is not None:  # type: ignore[attr-defined]
+        field = field.target_field  # type: ignore[attr-defined]
+    return str(field.get_internal_type())
+
+
+def _blank_if_none(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _safe_text(value: Any) -> Any:
+    """`exports.safe_cell` for a text column, whose values are text or None."""
+    if type(value) is not str:
+        return exports.safe_cell(value)
+    return "'" + value if value.startswith(exports.FORMULA_PREFIXES) else value
+
+
+def _utc_text(value: Any) -> Any:
+    """SQLite keeps a moment as naive UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]': its ISO 8601
+    form in UTC is the same text with a 'T' and '+00:00' (what `_csv_value` writes)."""
+    if type(value) is str and len(value) in (19, 26) and value[10] == " ":
+        return value[:10] + "T" + value[11:] + "+00:00"
+    return None
+
+
+def _csv_cell(model: tables.Model, field: models.Field) -> Callable[[Any], Any] | None:
+    """The driver's value of `field` → the CSV cell `rows` + `_csv_value` would give it;
+    None where the value already is that cell (integers)."""
+    kind = _kind(field)
+    if kind in INTEGERS:
+        return _blank_if_none if field.null else None
+    if kind in TEXTS:
+        return _safe_text
+    col = field.get_col(model._meta.db_table)
+    converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+    cell = _cell(field)
+    safe = exports.safe_cell
+
+    def slow(value: Any) -> Any:
+        for convert in converters:
+            value = convert(value, col, connection)
+        return _csv_value(safe(cell(value) if cell else value))
+
+    memo: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        key = (type(value), value)
+        try:
+            return memo[key]
+        except KeyError:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            found = memo[key] = slow(value)
+            return found
+        except TypeError:  # unhashable (a JSON value PostgreSQL already parsed)
+            return slow(value)
+
+    utc = kind == "DateTimeField" and connection.vendor == "sqlite" and _stored_in_utc()
+
+    def moment(value: Any) -> Any:
+        return _utc_text(value) or remembered(value)
+
+    return moment if utc else remembered
+
+
+def _stored_in_utc() -> bool:
+    return bool(settings.USE_TZ) and str(connection.timezone_name) == "UTC"
+
+
+def csv_rows(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[Any]]:
+    """The table's rows by primary key as CSV cells, from the driver's values: Django's
+    converters run once per distinct value of a column instead of once per cell (a
+    million deals hold about ten million cells), and SQLite's stored moments become
+    ISO text without being parsed. Equal, cell for cell, to `rows` + `_csv_value`."""
+    fields = tables.columns(model)
+    names = [f.attname for f in fields]
+    cells = [(i, c) for i, f in enumerate(fields) if (c := _csv_cell(model, f)) is not None]
+    pk = model._meta.pk
+    assert pk is not None
+    pk_index = names.index(pk.attname)
+    query = model._base_manager.order_by("pk")
+    if connection.vendor == "sqlite" and _stored_in_utc():
+        # Read stored moments as the text they are: the driver would parse each one.
+        texts = {
+            f"_text_{f.attname}": Cast(f.attname, TextField())
+            for f in fields
+            if isinstance(f, models.DateTimeField)
+        }
+        query = query.annotate(**texts)
+        names = [f"_text_{n}" if f"_text_{n}" in texts else n for n in names]
+    query = query.values_list(*names)
+    last = None
+    while True:
+        page_query = (query.filter(pk__gt=last) if last is not None else query)[:chunk]
+        sql, params = page_query.query.sql_with_params()
+        with connections[page_query.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            page = cursor.fetchall()
+        if not page:
+            return
+        last = page[-1][pk_index]
+        for values in page:
+            row = list(values)
+            for i, convert in cells:
+                row[i] = convert(row[i])
+            yield row
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
@@ -82,7 +203,7 @@ def export_table(name: str, fmt: str, out: str | Path, progress: Progress | None
     report(0, total)
     target = Path(out)
     if fmt == "csv":
-        return _write_csv(target, header, rows(model), total, report)
+        return _write_csv(target, header, csv_rows(model), total, report)
     return _write_xlsx(target, header, rows(model), total, report, tables.label(model))
 
 
@@ -95,7 +216,7 @@ def _write_csv(
         writer.writerow(header)
         batch: list[list[Any]] = []
         for row in source:
-            batch.append([_csv_value(v) for v in row])
+            batch.append(row)
             if len(batch) >= CHUNK:
                 writer.writerows(batch)
                 done += len(batch)

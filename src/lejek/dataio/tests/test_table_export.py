@@ -1,6 +1,7 @@
 """`lejek export TABLE`: every table to CSV or XLSX, formula-safe, with progress."""
 
 import csv
+import datetime
 import decimal
 
 import pytest
@@ -71,3 +72,27 @@ def test_unknown_table_and_format(tmp_path):
         table_export.export_table("nope", "csv", tmp_path / "x.csv")
     with pytest.raises(ValueError, match="Unknown format"):
         table_export.export_table("pipelines.deal", "pdf", tmp_path / "x.pdf")
+
+
+def test_csv_cells_from_driver_values_equal_the_converted_ones(filled, tmp_path):
+    """`csv_rows` skips Django's per-value converters; every table's cells must not change."""
+    first = Deal.objects.order_by("pk")[0]
+    Deal.objects.filter(pk=first.pk).update(
+        title="=HYPERLINK(1)",
+        amount=decimal.Decimal("1234567.89"),
+        closed_at=datetime.datetime(2025, 3, 1, 9, 30, 15, 123456, tzinfo=datetime.UTC),
+        objection_tags=["price", "=cmd"],
+        committed_amount=None,
+    )
+    for name in tables.names():
+        model = tables.model_for(name)
+        expected = [
+            [table_export._csv_value(v) for v in row] for row in table_export.rows(model, chunk=7)
+        ]
+        assert list(table_export.csv_rows(model, chunk=7)) == expected, name
+    table_export.export_table("pipelines.deal", "csv", tmp_path / "deals.csv")
+    header, *rows = read_csv(tmp_path / "deals.csv")
+    row = next(r for r in rows if r[0] == str(first.pk))
+    assert row[header.index("title")] == "'=HYPERLINK(1)"
+    assert row[header.index("amount")] == "1234567.89"
+    assert row[header.index("closed_at")] == "2025-03-01T09:30:15.123456+00:00"
