@@ -165,17 +165,19 @@ def _write_drafts(
 class _Fingerprint:
     """A digest of a statement's deal lines, as read: what a draft's figures were computed
     from, compared with the deals read again to tell whether the draft is stale. A line is a
-    function of its deal's id, title, close time, amount and currency (as read) and of the
-    rates, the reporting currency and the time zone (its revenue and note): the digest covers
-    exactly those. On SQLite the values read are plain text and numbers, which marshal's
-    format 2 writes by value alone (no back-references), so equal lines always give equal
-    bytes; elsewhere (Decimals, datetimes) their repr is used."""
+    function of its deal's id, title, close time, amount and currency (as read), of the rate
+    in force when it closed (its revenue) and of the reporting currency and time zone (its
+    note): the digest covers exactly those, so a rate for another currency or period leaves
+    the draft as it was. On SQLite the values read are plain text and numbers, which
+    marshal's format 2 writes by value alone (no back-references), so equal lines always
+    give equal bytes; elsewhere (Decimals, datetimes) their repr is used."""
 
     def __init__(self, rates: RateTable) -> None:
-        self.head = repr((settings.TIME_ZONE, rates.reporting, sorted(rates.rates.items())))
+        self.head = repr((settings.TIME_ZONE, rates.reporting))
 
     def of(self, rows: Sequence[selectors.WonRow]) -> str:
-        raw = [row[:6] for row in rows]  # deal, owner, title, closed_at, amount, currency
+        # deal, owner, title, closed_at, amount, currency, revenue (as text), note
+        raw = [(*row[:6], str(row.revenue), row.note) for row in rows]
         try:
             body = marshal.dumps(raw, 2)
         except ValueError:

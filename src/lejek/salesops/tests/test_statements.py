@@ -290,13 +290,14 @@ def test_a_drafts_digest_records_the_deals_its_figures_came_from(
     assert shown(owner.pk)[0] is False
 
     ExchangeRate.objects.create(currency="EUR", rate=D("1.2"), valid_from=datetime.date(2025, 1, 1))
-    # Rates reach every line's revenue: every draft of the month is stale, its figures old.
+    # A rate reaches the lines in its currency: that draft is stale, its figures old; the
+    # owner's lines (all in USD) read the same, so that draft stays as it was.
     assert shown(teammate.pk) == (True, [("Euro deal", D("360.00"))])
     assert Statement.objects.get(rep_id=teammate.pk).revenue == D("330.00")
-    assert shown(owner.pk)[0] is True
+    assert shown(owner.pk)[0] is False
     third = drafts()
     assert third[teammate.pk].revenue == D("360.00")
-    assert third[owner.pk].lines_digest != renamed_digest
+    assert third[owner.pk].lines_digest == renamed_digest
     assert shown(teammate.pk) == (False, [("Euro deal", D("360.00"))])
     assert shown(owner.pk)[0] is False
     assert StatementLine.objects.count() == 0
@@ -450,3 +451,31 @@ def test_won_deals_are_read_from_the_covering_index(admin, owner) -> None:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "COVERING INDEX deal_status_closed_cover" in plan, plan
+
+
+def test_only_a_rate_that_changes_a_line_makes_a_draft_stale(admin, manager, owner) -> None:
+    import datetime
+
+    from lejek.analytics import services as analytics_services
+
+    def rate(currency: str, value: str, since: str) -> None:
+        analytics_services.rate_create(
+            actor=admin,
+            currency=currency,
+            rate=D(value),
+            valid_from=datetime.date.fromisoformat(since),
+        )
+
+    p = pipeline(admin)
+    plan_for(admin, owner)
+    rate("EUR", "1.10", "2024-01-01")
+    h = History(owner, p)
+    h.won(h.deal("2025-01-02", amount=10000, currency="EUR", title="Euro deal"), "2025-01-10")
+    draft = statements.statement_compute(actor=manager, rep=owner, month=JAN)
+    assert draft.revenue == D("11000.00")
+    rate("GBP", "1.25", "2025-01-01")  # another currency
+    rate("EUR", "1.20", "2025-02-01")  # from after the deal was won
+    assert not statements.statement_lines(Statement.objects.get(pk=draft.pk)).stale
+    rate("EUR", "1.15", "2025-01-05")  # in force the day it was won
+    found = statements.statement_lines(Statement.objects.get(pk=draft.pk))
+    assert found.stale and [line.revenue for line in found.lines] == [D("11500.00")]
