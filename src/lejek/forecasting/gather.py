@@ -148,6 +148,7 @@ def open_deals(
     unconvertible = 0
     values = _Values()
     day, date, decimal = values.day, values.date, values.decimal
+    make = tuple.__new__  # OpenDeal(...) would run the named tuple's Python-level __new__
     for (
         pk,
         owner,
@@ -177,23 +178,22 @@ def open_deals(
         else:
             amount, committed = decimal(amount), decimal(committed)
         priors[stage] = probability / 100
-        append(
-            OpenDeal(
-                pk,
-                owner,
-                pipeline,
-                stage,
-                probability,
-                amount,
-                day(created),
-                day(entered),
-                date(expected),
-                category,
-                committed,
-                date(committed_date),
-                source,
-            )
+        values_of_deal = (
+            pk,
+            owner,
+            pipeline,
+            stage,
+            probability,
+            amount,
+            day(created),
+            day(entered),
+            date(expected),
+            category,
+            committed,
+            date(committed_date),
+            source,
         )
+        append(make(OpenDeal, values_of_deal))
     return deals, unconvertible, priors
 
 
