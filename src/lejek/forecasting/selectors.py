@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from lejek.accounts.models import Team, User
 from lejek.analytics import filters
 from lejek.analytics.rates import reporting_currency
+from lejek.core import collector
 from lejek.forecasting import gather
 from lejek.forecasting.accuracy import accuracy
 from lejek.forecasting.methods import montecarlo
@@ -117,6 +118,19 @@ def forecast(
     runs: int = montecarlo.SIMULATIONS,
 ) -> dict[str, Any]:
     """Every method for the months from `as_of`'s month on; `inputs` edit the run-rate inputs."""
+    with collector.paused():  # a few hundred thousand short-lived tuples (`collector`)
+        return _forecast(user, scope, as_of, horizon, group_by, inputs, runs)
+
+
+def _forecast(
+    user: User | None,
+    scope: gather.Scope,
+    as_of: datetime.date,
+    horizon: int,
+    group_by: str | None,
+    inputs: dict[str, Any] | None,
+    runs: int,
+) -> dict[str, Any]:
     data = gather.load(user, scope, as_of)
     priors = hashlib.sha256(repr(sorted(data.priors.items())).encode()).hexdigest()
     model = gather.cached(
