@@ -79,10 +79,6 @@ def _kind(field: models.Field) -> str:
     return str(field.get_internal_type())
 
 
-def _blank_if_none(value: Any) -> Any:
-    return "" if value is None else value
-
-
 def _safe_text(value: Any) -> Any:
     """`exports.safe_cell` for a text column, whose values are text or None."""
     if type(value) is not str:
@@ -92,10 +88,11 @@ def _safe_text(value: Any) -> Any:
 
 def _csv_cell(model: tables.Model, field: models.Field) -> Callable[[Any], Any] | None:
     """The driver's value of `field` → the CSV cell `rows` + `_csv_value` would give it;
-    None where the value already is that cell (integers)."""
+    None where the value already is that cell (integers; None is written as an empty
+    cell either way)."""
     kind = _kind(field)
     if kind in INTEGERS:
-        return _blank_if_none if field.null else None
+        return None
     if kind in TEXTS:
         return _safe_text
     col = field.get_col(model._meta.db_table)
@@ -138,12 +135,12 @@ def _stored_in_utc() -> bool:
     return bool(settings.USE_TZ) and str(connection.timezone_name) == "UTC"
 
 
-def csv_pages(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
+def csv_pages(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[list[Any]]]:
     """The table's rows by primary key as CSV cells, a page at a time, from the driver's
     values: Django's converters run once per distinct value of a column instead of once
     per cell (a million deals hold 27 million), SQLite's stored moments become ISO text
-    without being parsed, and each page is converted a column at a time. Equal, cell for
-    cell, to `rows` + `_csv_value`."""
+    without being parsed, and integers pass as they are (the writer writes None as an
+    empty cell). Written, equal to `rows` + `_csv_value`."""
     fields = tables.columns(model)
     names = [f.attname for f in fields]
     cells = [(i, c) for i, f in enumerate(fields) if (c := _csv_cell(model, f)) is not None]
@@ -171,17 +168,19 @@ def csv_pages(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[tuple[An
         if not page:
             return
         last = page[-1][pk_index]
-        columns: list[Any] = list(zip(*page, strict=True))
-        for i, convert in cells:
-            columns[i] = map(convert, columns[i])
-        yield list(zip(*columns, strict=True))
+        converted = []
+        for values in page:
+            row = list(values)
+            for i, convert in cells:
+                row[i] = convert(row[i])
+            converted.append(row)
+        yield converted
 
 
 def csv_rows(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[Any]]:
     """`csv_pages`, a row at a time."""
     for page in csv_pages(model, chunk):
-        for row in page:
-            yield list(row)
+        yield from page
 
 
 def _csv_value(value: Any) -> Any:
@@ -213,7 +212,7 @@ def export_table(name: str, fmt: str, out: str | Path, progress: Progress | None
 def _write_csv(
     target: Path,
     header: list[str],
-    pages: Iterator[list[tuple[Any, ...]]],
+    pages: Iterator[list[list[Any]]],
     total: int,
     report: Progress,
 ) -> int:

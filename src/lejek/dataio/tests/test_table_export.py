@@ -89,7 +89,10 @@ def test_csv_cells_from_driver_values_equal_the_converted_ones(filled, tmp_path)
         expected = [
             [table_export._csv_value(v) for v in row] for row in table_export.rows(model, chunk=7)
         ]
-        assert list(table_export.csv_rows(model, chunk=7)) == expected, name
+        found = [  # the writer writes None as an empty cell, as `rows` gives it
+            ["" if v is None else v for v in row] for row in table_export.csv_rows(model, chunk=7)
+        ]
+        assert found == expected, name
     table_export.export_table("pipelines.deal", "csv", tmp_path / "deals.csv")
     header, *rows = read_csv(tmp_path / "deals.csv")
     row = next(r for r in rows if r[0] == str(first.pk))
