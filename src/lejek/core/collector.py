@@ -2,11 +2,14 @@
 
 Reference counting frees every object that is not part of a cycle the moment it is
 no longer used; the cyclic collector only finds cycles, and to do so it walks the
-objects alive, again and again as many are created. A forecast at a million deals
-builds a few hundred thousand small tuples beside about as many it keeps (a year of
-won deals), and the collector's walks were about a quarter of it: 2.5 s against 1.9 s
-with it paused, measured in one process. Cycles made during the pause are collected
-at the collector's next run after it.
+objects alive, again and again as many are created. At a million deals:
+
+- a forecast builds a few hundred thousand small tuples beside about as many it keeps
+  (a year of won deals): 2.5 s against 1.9 s with the collector paused;
+- a 24-month backtest replays eight million stage changes into tuples: 56.5 and 61.3 s
+  against 41.0 and 43.1 s (runs alternated, one database).
+
+Cycles made during the pause are collected at the collector's next run after it.
 """
 
 import gc

@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from lejek.core import collector
 from lejek.forecasting import forked, history
 from lejek.forecasting.accuracy import accuracy
 from lejek.forecasting.gather import CLOSE_TIME_SAMPLES, Scope
@@ -85,6 +86,7 @@ def _month(
     }
 
 
+@collector.paused()  # millions of short-lived tuples: see `collector`
 def backtest(
     scope: Scope,
     *,

@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from lejek.analytics.rates import reporting_currency
+from lejek.core import collector
 from lejek.forecasting import history, services
 from lejek.forecasting.backtest import months_before
 from lejek.forecasting.gather import Scope
@@ -25,6 +26,7 @@ from lejek.forecasting.models import Snapshot, SnapshotValue
 Method = SnapshotValue.Method
 
 
+@collector.paused()  # millions of short-lived tuples: see `collector`
 def replay_rep_snapshots(*, today: datetime.date, months: int = 12, horizon: int = 3) -> int:
     """Save the missing replayed snapshots of the last `months` month starts; how many."""
     days = [*months_before(today, months), today.replace(day=1)]

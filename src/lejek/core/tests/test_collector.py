@@ -60,3 +60,25 @@ def test_a_forecast_runs_with_it_paused(monkeypatch) -> None:
     monkeypatch.setattr(selectors, "_forecast", lambda *args: seen.append(gc.isenabled()))
     selectors.forecast(None, None, as_of=None, horizon=1)  # type: ignore[arg-type]
     assert seen == [False] and gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_a_backtest_and_the_rep_snapshot_replay_run_with_it_paused(monkeypatch) -> None:
+    import datetime
+
+    from lejek.forecasting import backtest, history, replayed
+
+    seen = []
+
+    def replay(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        raise LookupError  # enough: only whether the collector ran matters here
+
+    monkeypatch.setattr(history, "replay", replay)
+    for run in (
+        lambda: backtest.backtest(None, today=datetime.date(2025, 1, 1), months=1),  # type: ignore[arg-type]
+        lambda: replayed.replay_rep_snapshots(today=datetime.date(2025, 1, 1), months=1),
+    ):
+        with pytest.raises(LookupError):
+            run()
+    assert seen == [False, False] and gc.isenabled()
