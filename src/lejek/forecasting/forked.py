@@ -11,6 +11,7 @@ serially, as does a machine with one CPU.
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -29,11 +30,16 @@ def _run(index: int) -> Any:
     return func(items[index])
 
 
-def _own_connections() -> None:
-    """In a new child: forget the parent's connections, so the first query opens one."""
-    for conn in connections.all(initialized_only=True):
-        _INHERITED.append(conn.connection)
-        conn.connection = None
+def _start_child(readers: bool) -> None:
+    """In a new child: die on SIGTERM whatever the parent installed (a task worker's
+    graceful stop only records the signal, and a child blocked on the pool's queue would
+    then outlive `terminate` and hang its parent); with `readers`, forget the parent's
+    connections, so the first query opens one."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if readers:
+        for conn in connections.all(initialized_only=True):
+            _INHERITED.append(conn.connection)
+            conn.connection = None
 
 
 def cpus() -> int:
@@ -81,8 +87,9 @@ def fork_imap[T, R](
     _JOB = (func, items)
     try:
         context = multiprocessing.get_context("fork")
-        start = _own_connections if readers else None
-        with context.Pool(count, initializer=start) as pool:
+        with context.Pool(count, initializer=_start_child, initargs=(readers,)) as pool:
             yield from pool.imap(_run, range(len(items)), chunksize=1)
+            pool.close()  # every result is in: let the children end on their own
+            pool.join()
     finally:
         _JOB = None

@@ -46,3 +46,29 @@ def test_children_read_on_their_own_connections(admin) -> None:  # type: ignore[
     assert User.objects.count() == before
     with transaction.atomic():
         assert not forked.can_read_in_children()  # children would not see this transaction
+
+
+def sigterm_ends_the_process(_: int) -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_children_end_on_sigterm_whatever_the_parent_catches() -> None:
+    """A task worker run in this process (RQ's, say) leaves a SIGTERM handler that only
+    records the signal. A child that inherited it and was waiting on the pool's queue when
+    the pool was terminated outlived `terminate`, and its parent waited for it for ever
+    (seen once in CI); children put SIGTERM back to its default."""
+    import signal
+
+    assert forked.can_fork()
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    try:
+        assert forked.fork_map(sigterm_ends_the_process, [1, 2], workers=2) == [True, True]
+        results = forked.fork_imap(square, list(range(50)), workers=2)
+        assert next(results) == 0
+        results.close()  # stops early: the pool is terminated with children still waiting
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert received == []  # the parent itself was never signalled
