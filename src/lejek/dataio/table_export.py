@@ -22,6 +22,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from lejek.dataio import exports, tables
+from lejek.demo import bulk
 
 Progress = Callable[[int, int], None]
 SHEET_ROWS = 1_048_575  # an XLSX sheet's rows after its header
@@ -69,7 +70,6 @@ INTEGERS = {
     "PositiveSmallIntegerField",
 }  # fmt: skip
 TEXTS = {"CharField", "TextField", "EmailField", "SlugField", "URLField"}
-MEMO_LIMIT = 100_000  # distinct raw values remembered per column before starting afresh
 
 
 def _kind(field: models.Field) -> str:
@@ -105,19 +105,7 @@ def _csv_cell(model: tables.Model, field: models.Field) -> Callable[[Any], Any] 
             value = convert(value, col, connection)
         return _csv_value(safe(cell(value) if cell else value))
 
-    memo: dict[Any, Any] = {}
-
-    def remembered(value: Any) -> Any:
-        key = (type(value), value)
-        try:
-            return memo[key]
-        except KeyError:
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            found = memo[key] = slow(value)
-            return found
-        except TypeError:  # unhashable (a JSON value PostgreSQL already parsed)
-            return slow(value)
+    remembered = bulk.remembered(slow)  # converted once per distinct raw value
 
     utc = kind == "DateTimeField" and connection.vendor == "sqlite" and _stored_in_utc()
 

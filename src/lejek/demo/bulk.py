@@ -160,7 +160,7 @@ class _Plan:
         self.columns = [str(f.column) for f in fields]
         self.defaults = [None if f.primary_key else f.get_default() for f in fields]
         self.adapters = [
-            (i, _remembered(a)) for i, f in enumerate(fields) if (a := _adapter(f)) is not None
+            (i, remembered(a)) for i, f in enumerate(fields) if (a := _adapter(f)) is not None
         ]
 
     def values(self, row: Row) -> list[Any]:
@@ -174,7 +174,7 @@ class _Plan:
 MEMO_LIMIT = 100_000  # distinct values remembered per column before starting afresh
 
 
-def _remembered(adapt: Adapter) -> Adapter:
+def remembered(adapt: Adapter) -> Adapter:
     """`adapt`, run once per distinct value (and type: True is not 1 in JSON); lists and
     dicts by their repr, which for JSON's plain types says what the dump will be. Most
     adapted values repeat (the days of a file, an empty list of tags), and adapting each

@@ -13,7 +13,7 @@ from lejek.pipelines.models import Deal
 
 def test_remembered_values_are_told_apart_by_type_and_content():
     calls = []
-    adapt = bulk._remembered(lambda value: calls.append(value) or repr(value))
+    adapt = bulk.remembered(lambda value: calls.append(value) or repr(value))
     values = [True, 1, 1.0, [], {}, [], True, ["a"], ["a"], None, "1", "1"]
     assert [adapt(v) for v in values] == [repr(v) for v in values]
     assert len(calls) == 8  # each distinct value once: True, [], ["a"] and "1" repeat
