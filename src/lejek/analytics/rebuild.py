@@ -35,7 +35,9 @@ def rebuild(progress: Progress | None = None) -> dict[str, float]:
     report = progress or (lambda step, done, total: None)
     started = time.perf_counter()
     counts: dict[str, float] = {}
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (an import's last step): on SQLite a
+    # savepoint held over a million inserts makes each statement's end walk its journal.
+    with transaction.atomic(savepoint=False):
         latest = feed.latest_audit_id()
         layout = feed.current_layout()
         with connection.cursor() as cursor:

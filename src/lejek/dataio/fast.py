@@ -387,7 +387,7 @@ def _flush(ctx: writers.Context, batch: Batch) -> None:
 
     if not batch:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         for model, rows in ((Deal, batch.deals), (StageChange, batch.changes)):
             if rows and "id" in rows[0] and not bulk.ids_free(model, [rows[0]["id"]]):
                 raise RuntimeError(f"Ids of {model.__name__} were taken during the import.")
