@@ -13,8 +13,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from lejek.core import collector
-from lejek.forecasting import forked, history
+from lejek.core import collector, forked
+from lejek.forecasting import history
 from lejek.forecasting.accuracy import accuracy
 from lejek.forecasting.gather import CLOSE_TIME_SAMPLES, Scope
 from lejek.forecasting.methods.commit import rep_commit

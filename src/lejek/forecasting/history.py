@@ -28,8 +28,9 @@ from django.db.models.functions import Cast
 
 from lejek.analytics.loaders import TextDays
 from lejek.analytics.rates import RateTable
+from lejek.core import forked
 from lejek.core.models import AuditEntry
-from lejek.forecasting import forked, packed
+from lejek.forecasting import packed
 from lejek.forecasting.gather import Scope, _owned
 from lejek.forecasting.methods.common import OpenDeal, WonDeal
 from lejek.forecasting.methods.winmodel import Counts, age_bin, amount_bin

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import transaction
 
-from lejek.forecasting import forked
+from lejek.core import forked
 
 
 def square(value: int) -> int:
