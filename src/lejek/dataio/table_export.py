@@ -10,7 +10,9 @@ Columns are the table's database columns; times are UTC ISO 8601 in CSV.
 import base64
 import csv
 import datetime
+import itertools
 import json
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from django.db import connection, connections, models
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from lejek.core import forked
 from lejek.dataio import exports, tables
 from lejek.demo import bulk
 
@@ -28,6 +31,8 @@ Progress = Callable[[int, int], None]
 SHEET_ROWS = 1_048_575  # an XLSX sheet's rows after its header
 CHUNK = 5_000
 FORMATS = exports.FORMATS
+SPREAD_FROM = 200_000  # rows from which a CSV export is written in parts by forked children
+PARTS_PER_CPU = 4  # smaller parts even out the children's work and move the progress bar
 
 
 def _cell(field: models.Field) -> Callable[[Any], Any] | None:
@@ -123,12 +128,15 @@ def _stored_in_utc() -> bool:
     return bool(settings.USE_TZ) and str(connection.timezone_name) == "UTC"
 
 
-def csv_pages(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[list[Any]]]:
+def csv_pages(
+    model: tables.Model, chunk: int = CHUNK, after: Any = None, upto: Any = None
+) -> Iterator[list[list[Any]]]:
     """The table's rows by primary key as CSV cells, a page at a time, from the driver's
     values: Django's converters run once per distinct value of a column instead of once
     per cell (a million deals hold 27 million), SQLite's stored moments become ISO text
     without being parsed, and integers pass as they are (the writer writes None as an
-    empty cell). Written, equal to `rows` + `_csv_value`."""
+    empty cell). Written, equal to `rows` + `_csv_value`. `after` and `upto` bound the
+    primary keys (above `after`, at most `upto`)."""
     fields = tables.columns(model)
     names = [f.attname for f in fields]
     cells = [(i, c) for i, f in enumerate(fields) if (c := _csv_cell(model, f)) is not None]
@@ -136,6 +144,8 @@ def csv_pages(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[list[Any
     assert pk is not None
     pk_index = names.index(pk.attname)
     query = model._base_manager.order_by("pk")
+    if upto is not None:
+        query = query.filter(pk__lte=upto)
     if connection.vendor == "sqlite" and _stored_in_utc():
         # Read stored moments as the text they are: the driver would parse each one.
         texts = {
@@ -146,7 +156,7 @@ def csv_pages(model: tables.Model, chunk: int = CHUNK) -> Iterator[list[list[Any
         query = query.annotate(**texts)
         names = [f"_text_{n}" if f"_text_{n}" in texts else n for n in names]
     query = query.values_list(*names)
-    last = None
+    last = after
     while True:
         page_query = (query.filter(pk__gt=last) if last is not None else query)[:chunk]
         sql, params = page_query.query.sql_with_params()
@@ -193,6 +203,9 @@ def export_table(name: str, fmt: str, out: str | Path, progress: Progress | None
     report(0, total)
     target = Path(out)
     if fmt == "csv":
+        spread = _write_csv_spread(model, target, header, total, report)
+        if spread is not None:
+            return spread
         return _write_csv(target, header, csv_pages(model), total, report)
     return _write_xlsx(target, header, rows(model), total, report, tables.label(model))
 
@@ -212,6 +225,67 @@ def _write_csv(
             writer.writerows(page)
             done += len(page)
             report(done, total)
+    report(done, total)
+    return done
+
+
+def _bounds(model: tables.Model, total: int) -> list[tuple[Any, Any]] | None:
+    """Primary-key ranges (above, at most) that split an integer-keyed table into about
+    equal parts by key value; None when the table is small or its key is not an integer."""
+    pk = model._meta.pk
+    if total < SPREAD_FROM or pk is None or _kind(pk) not in INTEGERS:
+        return None
+    parts = forked.cpus() * PARTS_PER_CPU
+    keys = model._base_manager.order_by("pk").values_list("pk", flat=True)
+    first, last = keys.first(), keys.order_by("-pk").first()
+    if first is None or last is None:
+        return None
+    step = max(1, (last - first + 1) // parts)
+    cuts = [first - 1] + [first - 1 + step * i for i in range(1, parts)] + [last]
+    cuts = sorted(set(cuts))
+    ranges: list[tuple[Any, Any]] = list(itertools.pairwise(cuts))
+    ranges[-1] = (ranges[-1][0], None)  # and whatever comes after the last key read here
+    return ranges
+
+
+def _write_csv_spread(
+    model: tables.Model, target: Path, header: list[str], total: int, report: Progress
+) -> int | None:
+    """A large table's CSV written in parts by forked children, each on its own
+    connection, then joined in key order: the same file as `_write_csv`, in about half
+    the time on two CPUs. None (nothing written) where forking is not safe or not worth it."""
+    if not forked.can_read_in_children():
+        return None
+    ranges = _bounds(model, total)
+    if ranges is None or len(ranges) < 2:
+        return None
+    paths = [target.with_name(f".{target.name}.{i}.part") for i in range(len(ranges))]
+
+    def write_part(index: int) -> int:
+        after, upto = ranges[index]
+        count = 0
+        with paths[index].open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            for page in csv_pages(model, after=after, upto=upto):
+                writer.writerows(page)
+                count += len(page)
+        return count
+
+    done = 0
+    try:
+        with target.open("w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerow(header)
+            out.flush()
+            for index, count in enumerate(
+                forked.fork_imap(write_part, range(len(ranges)), readers=True)
+            ):
+                with paths[index].open("rb") as part:
+                    shutil.copyfileobj(part, out.buffer, 1 << 20)
+                done += count
+                report(min(done, total), total)
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)
     report(done, total)
     return done
 

@@ -99,3 +99,37 @@ def test_csv_cells_from_driver_values_equal_the_converted_ones(filled, tmp_path)
     assert row[header.index("title")] == "'=HYPERLINK(1)"
     assert row[header.index("amount")] == "1234567.89"
     assert row[header.index("closed_at")] == "2025-03-01T09:30:15.123456+00:00"
+
+
+def test_a_large_csv_written_in_parts_is_the_same_file(filled, tmp_path, monkeypatch):
+    """Parts by key range, joined in key order: byte for byte the file written in one go,
+    with the progress moving part by part. (The parts run in forked children outside a
+    test's transaction; `core.forked` has its own tests.)"""
+    from lejek.core import forked
+
+    ids = list(Deal.objects.order_by("pk").values_list("pk", flat=True))
+    Deal.objects.filter(pk__in=ids[3:9]).delete()  # a gap in the keys
+    whole, parted = tmp_path / "whole.csv", tmp_path / "parted.csv"
+    table_export.export_table("pipelines.deal", "csv", whole)  # small: in one go
+
+    parts = []
+    in_order = forked.fork_imap
+
+    def spread(func, items, workers=0, *, readers=False):
+        assert readers  # the children read on their own connections
+        parts.append(len(items))
+        return in_order(func, items, 1, readers=readers)
+
+    monkeypatch.setattr(forked, "fork_imap", spread)
+    monkeypatch.setattr(forked, "can_read_in_children", lambda: True)
+    monkeypatch.setattr(forked, "cpus", lambda: 2)
+    monkeypatch.setattr(table_export, "SPREAD_FROM", 1)
+    calls = []
+    written = table_export.export_table(
+        "pipelines.deal", "csv", parted, progress=lambda d, t: calls.append((d, t))
+    )
+    assert parts == [2 * table_export.PARTS_PER_CPU]
+    assert parted.read_bytes() == whole.read_bytes()
+    assert written == Deal.objects.count() == len(read_csv(parted)) - 1
+    assert len(calls) > 3 and calls[-1] == (written, written)
+    assert not list(tmp_path.glob(".*part"))  # the parts are gone
