@@ -240,3 +240,37 @@ def test_bulk_inserts_run_in_their_transaction_without_a_savepoint_of_their_own(
     assert seen["batch"] and seen["rebuild"]  # both ran, and inserted
     assert len(seen["insert"]) > 0
     assert all(inner == outer for outer, inner in seen["insert"]), seen["insert"]
+
+
+def test_history_rows_are_numbered_in_time_order_keeping_file_order_at_one_moment(admin):
+    """The fast path numbers a batch's new stage changes by time within the pipeline (the
+    indexes on time then grow in runs); two changes of a deal at the same moment keep
+    their file order, so the chain between them is the file's."""
+    pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    deals = [["Record ID", "Deal Name", "Amount", "Deal Stage", "Create Date"]] + [
+        [f"D-{i}", f"Deal {i}", "100", STAGES[0], "2025-01-01 10:00"] for i in (1, 2)
+    ]
+    history = [
+        ["Deal ID", "Deal Stage", "Entered At"],
+        ["D-2", STAGES[2], "2025-03-01 12:00"],
+        ["D-2", STAGES[0], "2025-01-05 12:00"],
+        ["D-1", STAGES[1], "2025-02-01 12:00"],
+        ["D-1", STAGES[3], "2025-02-01 12:00"],  # the same moment: after the row above
+        ["D-1", STAGES[0], "2025-01-02 12:00"],
+    ]
+    run(admin, "deal", deals, True, 1000)
+    assert run(admin, "stage_history", history, True, 1000)["created"] == 5
+    imported = StageChange.objects.filter(reason=StageChange.Reason.IMPORTED).order_by("pk")
+    found = [(c.deal.title, c.from_stage and c.from_stage.name, c.to_stage.name, c.at)
+             for c in imported.select_related("deal", "from_stage", "to_stage")]  # fmt: skip
+    moments = [at for *_, at in found]
+    assert moments == sorted(moments)
+    chain = [(title, before, stage) for title, before, stage, _ in found]
+    assert chain == [
+        ("Deal 1", None, STAGES[0]),
+        ("Deal 2", None, STAGES[0]),
+        ("Deal 1", STAGES[0], STAGES[1]),
+        ("Deal 1", STAGES[1], STAGES[3]),
+        ("Deal 2", STAGES[0], STAGES[2]),
+    ]
+    assert Deal.objects.get(title="Deal 1").stage.name == STAGES[3]
