@@ -496,11 +496,14 @@ def export(
         return
     target = out or Path(f"{table.replace('.', '_')}.{fmt}")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
+    # Redrawn on each report, not by a thread of its own: a large CSV is written by forked
+    # children, which the export does only in a process running no other thread.
+    bar = Progress(*columns, TimeElapsedColumn(), console=console, auto_refresh=False)
+    with bar:
         task = bar.add_task(table, total=None)
 
         def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, refresh=True)
 
         try:
             written = table_export.export_table(table, fmt, target, progress=progress)
