@@ -65,7 +65,7 @@ def jobs(admin: Any, unavailable: type[Exception]) -> list[dict[str, Any]]:
             began = time.perf_counter()
             job = importer.import_file(
                 actor=admin, kind=kind, path=str(path), source=source,
-                columns=None, batch_size=10_000,
+                columns=None,
                 options={"summaries": "later"} if kind == "deal" else None,
             )  # fmt: skip
             timings[kind] = time.perf_counter() - began

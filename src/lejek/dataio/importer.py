@@ -31,7 +31,11 @@ from lejek.dataio.rows import Columns, RowError
 from lejek.pipelines.models import Deal
 
 Progress = Callable[[int, int], None]
-BATCH = 1_000
+BATCH = 1_000  # rows a batch, written row by row
+# Rows a batch on the fast path: a batch's fixed work (looking up its deals, chaining their
+# history, the commit) is spread over ten times the rows. 100,000 deals + 800,000 history
+# rows took 15-20 % longer in batches of 1,000.
+FAST_BATCH = 10_000
 # A fast-path job this large (and at least half as large as the deals table) leaves the
 # analytics summaries to one rebuild after its last batch: refreshing them batch by
 # batch costs several times more than rebuilding them all once.
@@ -273,13 +277,16 @@ def _dry_run(job: ImportJob, progress: Progress | None) -> dict[str, Any]:
     return report
 
 
-def run(*, job_id: int, progress: Progress | None = None, batch_size: int = BATCH) -> ImportJob:
-    """Import the job's rows from where it stopped; safe to call again at any time."""
+def run(
+    *, job_id: int, progress: Progress | None = None, batch_size: int | None = None
+) -> ImportJob:
+    """Import the job's rows from where it stopped; safe to call again at any time. Batches
+    hold `batch_size` rows (by default BATCH, or FAST_BATCH on the fast path)."""
     with _thawed_after(), tuning.tuned():
         return _run(job_id, progress, batch_size)
 
 
-def _run(job_id: int, progress: Progress | None, batch_size: int) -> ImportJob:
+def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
@@ -298,6 +305,8 @@ def _run(job_id: int, progress: Progress | None, batch_size: int) -> ImportJob:
     headers = _headers(job)
     defer = bool((job.report or {}).get(DEFERRED)) or (not job.rows_done and _defer(job, len(rows)))
     batch = _batcher(job, len(rows), defer=defer)
+    if batch_size is None:
+        batch_size = FAST_BATCH if fast.wanted(job.kind, job.options, len(rows)) else BATCH
     start = job.rows_done
     started = time.perf_counter()
     try:
@@ -466,7 +475,7 @@ def import_file(
     columns: dict[str, str] | None = None,
     dry: bool = False,
     progress: Progress | None = None,
-    batch_size: int = BATCH,
+    batch_size: int | None = None,
     options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """For the CLI: import (or dry-run) a file from disk in this process, reporting progress."""

@@ -87,3 +87,28 @@ def test_progress_is_reported_per_batch(admin):
         job_id=job.pk, batch_size=3, progress=lambda done, total: seen.append((done, total))
     )
     assert seen == [(3, 8), (6, 8), (8, 8)]
+
+
+def test_batches_are_larger_on_the_fast_path_unless_a_size_is_given(admin, monkeypatch):
+    from lejek.pipelines import services as pipeline_services
+
+    pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    monkeypatch.setattr(importer, "BATCH", 3)
+    monkeypatch.setattr(importer, "FAST_BATCH", 5)
+    deals = [["Record ID", "Deal Name", "Amount"]] + [
+        [f"D-{i}", f"Deal {i}", "10"] for i in range(1, 12)
+    ]
+
+    def batches(kind, rows, fast, size=None):
+        job = importer.job_create(
+            actor=admin, kind=kind, filename="f.csv", data=csv_bytes(rows),
+            source=f"{kind}-{fast}-{size}", options={"fast": fast},
+        )  # fmt: skip
+        ends = []
+        importer.run(job_id=job.pk, progress=lambda done, total: ends.append(done), batch_size=size)
+        return ends
+
+    assert batches("deal", deals, True) == [5, 10, 11]
+    assert batches("deal", deals, False) == [3, 6, 9, 11]
+    assert batches("deal", deals, True, size=4) == [4, 8, 11]
+    assert batches("organization", ROWS, True) == [3, 6, 8]  # no fast path for these
