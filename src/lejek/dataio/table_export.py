@@ -241,8 +241,8 @@ def _bounds(model: tables.Model, total: int) -> list[tuple[Any, Any]] | None:
     if first is None or last is None:
         return None
     step = max(1, (last - first + 1) // parts)
-    cuts = [first - 1] + [first - 1 + step * i for i in range(1, parts)] + [last]
-    cuts = sorted(set(cuts))
+    inner = (first - 1 + step * i for i in range(1, parts))
+    cuts = sorted({first - 1, last, *(cut for cut in inner if cut < last)})
     ranges: list[tuple[Any, Any]] = list(itertools.pairwise(cuts))
     ranges[-1] = (ranges[-1][0], None)  # and whatever comes after the last key read here
     return ranges
