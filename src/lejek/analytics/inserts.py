@@ -50,8 +50,16 @@ def sqlite_rows(fields: list[models.Field], rows: list[Row]) -> list[list[Any]]:
 
 def insert(model: type[models.Model], rows: list[Row]) -> int:
     """Insert `rows` (dicts keyed by attname, every column present) into `model`'s table."""
+    prepared = prepare(model, rows)
+    # COPY on PostgreSQL, many rows per INSERT on SQLite.
+    return bulk.insert_prepared(prepared) if prepared is not None else 0
+
+
+def prepare(model: type[models.Model], rows: list[Row]) -> bulk.Prepared | None:
+    """`rows` as the driver takes them (None for no rows): plain values that a forked child
+    can hand to the parent that inserts them."""
     if not rows:
-        return 0
+        return None
     fields = [f for f in model._meta.concrete_fields if f.attname in rows[0]]
     names = [f.attname for f in fields]
     columns = [str(f.column) for f in fields]
@@ -59,5 +67,4 @@ def insert(model: type[models.Model], rows: list[Row]) -> int:
         values = [[row[n] for n in names] for row in rows]
     else:
         values = sqlite_rows(fields, rows)
-    # COPY on PostgreSQL, many rows per INSERT on SQLite.
-    return bulk.insert_prepared(bulk.Prepared(model._meta.db_table, columns, values))
+    return bulk.Prepared(model._meta.db_table, columns, values)

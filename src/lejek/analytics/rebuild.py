@@ -9,6 +9,7 @@ whose table it holds a SHARE lock on).
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,6 +24,8 @@ from lejek.analytics.models import (
     Rollup,
     SyncState,
 )
+from lejek.core import forked
+from lejek.demo import bulk
 from lejek.leads.models import Lead
 from lejek.pipelines.models import Deal
 
@@ -35,8 +38,9 @@ def rebuild(progress: Progress | None = None) -> dict[str, float]:
     report = progress or (lambda step, done, total: None)
     started = time.perf_counter()
     counts: dict[str, float] = {}
-    # No savepoint inside a caller's transaction (an import's last step): on SQLite a
-    # savepoint held over a million inserts makes each statement's end walk its journal.
+    spread = may_spread()
+    # No savepoint inside a caller's transaction: on SQLite a savepoint held over a
+    # million inserts makes each statement's end walk its journal.
     with transaction.atomic(savepoint=False):
         latest = feed.latest_audit_id()
         layout = feed.current_layout()
@@ -46,16 +50,37 @@ def rebuild(progress: Progress | None = None) -> dict[str, float]:
         ctx = loaders.Context.load()
 
         deal_ids = list(Deal.objects.alive().order_by("pk").values_list("pk", flat=True))
-        counts["deals"] = counts["deal_stages"] = 0
-        for start in range(0, len(deal_ids), BATCH):
-            deals, stages = loaders.deal_summaries(
-                deal_ids[start : start + BATCH], ctx, by_range=True
+        chunks = [deal_ids[start : start + BATCH] for start in range(0, len(deal_ids), BATCH)]
+
+        def summarized(ids: list[int]) -> tuple[Any, Any, int, int]:
+            deals, stages = loaders.deal_summaries(ids, ctx, by_range=True)
+            return (
+                inserts.prepare(DealSummary, deals),
+                inserts.prepare(DealStageSummary, stages),
+                len(deals),
+                len(stages),
             )
-            inserts.insert(DealSummary, deals)
-            inserts.insert(DealStageSummary, stages)
-            counts["deals"] += len(deals)
-            counts["deal_stages"] += len(stages)
-            report("deals", min(start + BATCH, len(deal_ids)), len(deal_ids))
+
+        counts["deals"] = counts["deal_stages"] = 0
+        done = 0
+        # The summaries are computed in forked children when the rebuild owns its
+        # transaction: they read the deals and their history, which it has not written,
+        # while this process inserts what they hand over.
+        results = (
+            forked.fork_imap(summarized, chunks, readers=True, reads_committed=True)
+            if spread
+            else map(summarized, chunks)
+        )
+        for chunk, (deal_rows, stage_rows, deals_done, stages_done) in zip(
+            chunks, results, strict=True
+        ):
+            for prepared in (deal_rows, stage_rows):
+                if prepared is not None:
+                    bulk.insert_prepared(prepared)
+            counts["deals"] += deals_done
+            counts["deal_stages"] += stages_done
+            done += len(chunk)
+            report("deals", done, len(deal_ids))
 
         orgs = DealSummary.objects.filter(status="won", organization_id__isnull=False)
         org_ids = list(orgs.values_list("organization_id", flat=True).distinct())
@@ -96,3 +121,10 @@ def rebuild(progress: Progress | None = None) -> dict[str, float]:
         found.save()
     counts["seconds"] = round(time.perf_counter() - started, 2)
     return counts
+
+
+def may_spread() -> bool:
+    """Whether the deal summaries may be computed in forked children: only when the
+    rebuild's transaction is its own, so nothing the children read is left uncommitted
+    (in a caller's transaction, the caller may have just written deals)."""
+    return not transaction.get_connection().in_atomic_block

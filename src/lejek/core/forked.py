@@ -54,13 +54,17 @@ def can_fork() -> bool:
     )
 
 
-def can_read_in_children() -> bool:
-    """Whether children reading on their own connections see what the parent sees."""
+def can_read_in_children(*, reads_committed: bool = False) -> bool:
+    """Whether children reading on their own connections see what the parent sees. With
+    `reads_committed` the caller vouches that its open transaction, if any, has written
+    nothing the children read (they see what was committed)."""
     if not can_fork():
         return False
     default: Any = connections[DEFAULT_DB_ALIAS]
     if default.vendor == "sqlite" and default.is_in_memory_db():
         return False
+    if reads_committed:
+        return True
     return not any(c.in_atomic_block for c in connections.all(initialized_only=True))
 
 
@@ -74,12 +78,18 @@ def fork_map[T, R](
 
 
 def fork_imap[T, R](
-    func: Callable[[T], R], items: Sequence[T], workers: int = 0, *, readers: bool = False
+    func: Callable[[T], R],
+    items: Sequence[T],
+    workers: int = 0,
+    *,
+    readers: bool = False,
+    reads_committed: bool = False,
 ) -> Iterator[R]:
     """As `fork_map`, but each result is handed over, in order, as soon as it is ready, so
-    the caller's work on it overlaps with the children's on the rest."""
+    the caller's work on it overlaps with the children's on the rest. `reads_committed`:
+    see `can_read_in_children`."""
     count = min(workers or cpus(), len(items))
-    allowed = can_read_in_children() if readers else can_fork()
+    allowed = can_read_in_children(reads_committed=reads_committed) if readers else can_fork()
     if count < 2 or not allowed:
         yield from (func(item) for item in items)
         return

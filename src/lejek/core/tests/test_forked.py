@@ -44,8 +44,11 @@ def test_children_read_on_their_own_connections(admin) -> None:  # type: ignore[
     before = User.objects.count()
     assert forked.fork_map(count_users, [1, 2, 3], readers=True) == [before] * 3
     assert User.objects.count() == before
+    allowed = forked.can_read_in_children()
     with transaction.atomic():
         assert not forked.can_read_in_children()  # children would not see this transaction
+        # unless the caller vouches that they read nothing it has written
+        assert forked.can_read_in_children(reads_committed=True) == allowed
 
 
 def sigterm_ends_the_process(_: int) -> bool:

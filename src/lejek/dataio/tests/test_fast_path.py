@@ -274,3 +274,25 @@ def test_history_rows_are_numbered_in_time_order_keeping_file_order_at_one_momen
         ("Deal 2", STAGES[0], STAGES[2]),
     ]
     assert Deal.objects.get(title="Deal 1").stage.name == STAGES[3]
+
+
+def test_the_deferred_rebuild_runs_in_a_transaction_of_its_own(admin, monkeypatch):
+    """Not inside the transaction that marks the job done: a rebuild that owns its
+    transaction may compute the summaries in forked children."""
+    from django.db import connection
+
+    depths = []
+    rebuild = importer.analytics_rebuild.rebuild
+
+    def watched():
+        depths.append(len(connection.atomic_blocks))
+        return rebuild()
+
+    monkeypatch.setattr(importer.analytics_rebuild, "rebuild", watched)
+    monkeypatch.setattr(importer, "DEFER_SUMMARIES_FROM", 1)
+    pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    outside = len(connection.atomic_blocks)
+    report = run(admin, "deal", deals_file(), True, 25)
+    assert depths == [outside]
+    assert importer.DEFERRED not in report and report["created"] > 50
+    assert DealSummary.objects.count() == Deal.objects.alive().count()

@@ -121,7 +121,7 @@ def test_a_large_csv_written_in_parts_is_the_same_file(filled, tmp_path, monkeyp
         return in_order(func, items, 1, readers=readers)
 
     monkeypatch.setattr(forked, "fork_imap", spread)
-    monkeypatch.setattr(forked, "can_read_in_children", lambda: True)
+    monkeypatch.setattr(forked, "can_read_in_children", lambda **_: True)
     monkeypatch.setattr(forked, "cpus", lambda: 2)
     monkeypatch.setattr(table_export, "SPREAD_FROM", 1)
     calls = []
