@@ -4,7 +4,8 @@ Run by `manage.py rebuild_analytics` (also `lejek manage rebuild_analytics`), at
 the end of demo data generation, and after bulk loads that bypass the services.
 It runs in one transaction: readers keep seeing the old summaries until it
 commits, and on PostgreSQL writers wait for it (they all write audit entries,
-whose table it holds a SHARE lock on).
+whose table it holds a SHARE lock on). When that transaction is its own, the deal
+summaries are computed in forked children reading on their own connections (`may_spread`).
 """
 
 import time
