@@ -5,13 +5,20 @@ flat on any table size (XLSX through openpyxl's write-only mode, which keeps row
 in a temporary file; a table over one sheet's 1,048,575 rows goes on to more
 sheets). Cells are made formula-safe as in every other export (`exports.safe_cell`).
 Columns are the table's database columns; times are UTC ISO 8601 in CSV.
+
+The file is written under a working name beside the target (`.NAME.PID.partial`, and
+`.NAME.PID.N.part` for the parts of a large CSV) and takes the target's name only when
+complete, so a stopped export never leaves a file that looks whole; working files of an
+export whose process is gone (killed) are removed by the next export to the same name.
 """
 
 import base64
 import csv
 import datetime
+import glob
 import itertools
 import json
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -202,12 +209,43 @@ def export_table(name: str, fmt: str, out: str | Path, progress: Progress | None
     report = progress or (lambda done, total: None)
     report(0, total)
     target = Path(out)
-    if fmt == "csv":
-        spread = _write_csv_spread(model, target, header, total, report)
-        if spread is not None:
-            return spread
-        return _write_csv(target, header, csv_pages(model), total, report)
-    return _write_xlsx(target, header, rows(model), total, report, tables.label(model))
+    _remove_abandoned(target)
+    partial = _working(target, "partial")
+    try:
+        if fmt == "csv":
+            done = _write_csv_spread(model, partial, target, header, total, report)
+            if done is None:
+                done = _write_csv(partial, header, csv_pages(model), total, report)
+        else:
+            done = _write_xlsx(partial, header, rows(model), total, report, tables.label(model))
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return done
+
+
+def _working(target: Path, suffix: str) -> Path:
+    """A working file beside `target`, named for this process."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{suffix}")
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Remove the working files that exports to `target` left when their process was
+    killed (those of a process still running are its own business)."""
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*.*part*"):
+        pid = path.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and path.suffix in (".part", ".partial") and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _write_csv(
@@ -249,23 +287,24 @@ def _bounds(model: tables.Model, total: int) -> list[tuple[Any, Any]] | None:
 
 
 def _write_csv_spread(
-    model: tables.Model, target: Path, header: list[str], total: int, report: Progress
+    model: tables.Model, out: Path, target: Path, header: list[str], total: int, report: Progress
 ) -> int | None:
     """A large table's CSV written in parts by forked children, each on its own
-    connection, then joined in key order: the same file as `_write_csv`, in about half
-    the time on two CPUs. None (nothing written) where forking is not safe or not worth it."""
+    connection, then joined in key order into `out`: the same file as `_write_csv`, in
+    about half the time on two CPUs. The parts are working files of `target`. None
+    (nothing written) where forking is not safe or not worth it."""
     if not forked.can_read_in_children():
         return None
     ranges = _bounds(model, total)
     if ranges is None or len(ranges) < 2:
         return None
-    paths = [target.with_name(f".{target.name}.{i}.part") for i in range(len(ranges))]
+    paths = [_working(target, f"{i}.part") for i in range(len(ranges))]
 
     def write_part(index: int) -> int:
         after, upto = ranges[index]
         count = 0
-        with paths[index].open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
+        with paths[index].open("w", encoding="utf-8", newline="") as part_file:
+            writer = csv.writer(part_file)
             for page in csv_pages(model, after=after, upto=upto):
                 writer.writerows(page)
                 count += len(page)
@@ -273,14 +312,14 @@ def _write_csv_spread(
 
     done = 0
     try:
-        with target.open("w", encoding="utf-8-sig", newline="") as out:
-            csv.writer(out).writerow(header)
-            out.flush()
+        with out.open("w", encoding="utf-8-sig", newline="") as joined:
+            csv.writer(joined).writerow(header)
+            joined.flush()
             for index, count in enumerate(
                 forked.fork_imap(write_part, range(len(ranges)), readers=True)
             ):
                 with paths[index].open("rb") as part:
-                    shutil.copyfileobj(part, out.buffer, 1 << 20)
+                    shutil.copyfileobj(part, joined.buffer, 1 << 20)
                 done += count
                 report(min(done, total), total)
     finally:
@@ -315,8 +354,6 @@ def _write_xlsx(
             report(done, total)
     if sheet is None:
         book.create_sheet(title=title[:31]).append(header)
-    partial = target.with_name(target.name + ".partial")
-    book.save(partial)
-    partial.replace(target)
+    book.save(target)
     report(done, total)
     return done

@@ -132,4 +132,40 @@ def test_a_large_csv_written_in_parts_is_the_same_file(filled, tmp_path, monkeyp
     assert parted.read_bytes() == whole.read_bytes()
     assert written == Deal.objects.count() == len(read_csv(parted)) - 1
     assert len(calls) > 3 and calls[-1] == (written, written)
-    assert not list(tmp_path.glob(".*part"))  # the parts are gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parted.csv", "whole.csv"]
+
+
+def test_a_stopped_export_leaves_no_file_under_the_target_name(filled, tmp_path, monkeypatch):
+    """The file is written under a working name and renamed when complete: an export that
+    fails midway leaves the earlier file as it was, and no working file."""
+    target = tmp_path / "deals.csv"
+    target.write_text("the export before\n")
+
+    def broken(*args, **kwargs):
+        yield [[1, "a deal"]]
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(table_export, "csv_pages", broken)
+    with pytest.raises(RuntimeError):
+        table_export.export_table("pipelines.deal", "csv", target)
+    assert target.read_text() == "the export before\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["deals.csv"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_working_files_of_a_killed_export_are_removed_by_the_next(filled, tmp_path, fmt):
+    """A killed export's working files (its process gone) go at the next export to the same
+    name; those of a running export, and other files, stay."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    name = f"deals.{fmt}"
+    left = [f".{name}.{gone}.partial", f".{name}.{gone}.0.part", f".{name}.{gone}.7.part"]
+    kept = [f".{name}.1.partial", "notes.txt", f".other.{fmt}.{gone}.partial"]  # pid 1 runs
+    for file in left + kept:
+        (tmp_path / file).write_text("x")
+    written = table_export.export_table("pipelines.deal", fmt, tmp_path / name)
+    assert written == Deal.objects.count()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, *kept])
