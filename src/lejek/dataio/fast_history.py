@@ -17,6 +17,7 @@ from lejek.demo import bulk
 from lejek.pipelines.models import Deal, Pipeline, StageChange
 
 IMPORTED = StageChange.Reason.IMPORTED
+MOVED = ("stage_id", "pipeline_id", "stage_entered_at")  # what moving a deal may write
 CHANGE_COLUMNS = (
     "deal_id", "pipeline_id", "from_stage_id", "to_stage_id", "actor_id", "at", "reason", "note",
 )  # fmt: skip
@@ -158,22 +159,39 @@ def settle(deal_ids: list[int], pending: dict[int, list[dict[str, Any]]] | None 
                 f"UPDATE {table} SET from_stage_id = %s WHERE id = %s",  # noqa: S608
                 chained,
             )
-    current = Deal.objects.filter(pk__in=deal_ids).values_list("pk", "stage_id", "stage_entered_at")
-    moved = []
-    for pk, stage_id, entered in current:
-        to_stage, pipeline_id, at = latest[pk]
-        if stage_id != to_stage or entered != at:
-            moved.append((pk, to_stage, pipeline_id, at))
-    if moved:
-        deals = connection.ops.quote_name(Deal._meta.db_table)
-        adapt = connection.ops.adapt_datetimefield_value
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {deals} SET stage_id = %s, pipeline_id = %s, stage_entered_at = %s, "  # noqa: S608
-                "version = version + 1 WHERE id = %s",
-                [(to_stage, pipeline_id, adapt(at), pk) for pk, to_stage, pipeline_id, at in moved],
-            )
+    _move_deals(latest)
     return known
+
+
+def _move_deals(latest: dict[int, tuple[int, int, datetime.datetime]]) -> None:
+    """Put each deal in its latest stage (`latest`: deal → stage, pipeline, entered at),
+    writing only the columns that change: setting one to its own value would still
+    rewrite every index holding it (the pipeline leads two of the deals' indexes, and a
+    move within the pipeline is the rule)."""
+    quote = connection.ops.quote_name
+    column = {name: quote(str(Deal._meta.get_field(name).column)) for name in MOVED}  # type: ignore[union-attr]
+    adapt = connection.ops.adapt_datetimefield_value
+    moves: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    current = Deal.objects.filter(pk__in=list(latest)).values_list("pk", *MOVED)
+    for pk, stage_id, pipeline_id, entered in current:
+        to_stage, to_pipeline, at = latest[pk]
+        changed: dict[str, Any] = {}
+        if stage_id != to_stage:
+            changed["stage_id"] = to_stage
+        if pipeline_id != to_pipeline:
+            changed["pipeline_id"] = to_pipeline
+        if entered != at:
+            changed["stage_entered_at"] = adapt(at)
+        if changed:
+            moves.setdefault(tuple(changed), []).append((*changed.values(), pk))
+    deals = quote(Deal._meta.db_table)
+    with connection.cursor() as cursor:
+        for names, rows in moves.items():
+            sets = ", ".join(f"{column[name]} = %s" for name in names)
+            cursor.executemany(
+                f"UPDATE {deals} SET {sets}, version = version + 1 WHERE id = %s",  # noqa: S608
+                rows,
+            )
 
 
 def insert_changes(rows: list[dict[str, Any]]) -> None:

@@ -296,3 +296,33 @@ def test_the_deferred_rebuild_runs_in_a_transaction_of_its_own(admin, monkeypatc
     assert depths == [outside]
     assert importer.DEFERRED not in report and report["created"] > 50
     assert DealSummary.objects.count() == Deal.objects.alive().count()
+
+
+def test_moving_deals_to_their_latest_stage_writes_only_what_changes(admin):
+    """Setting a column to its own value would still rewrite the indexes holding it: a
+    deal moved within its pipeline keeps its pipeline column unwritten, and a deal whose
+    history ends in the stage it was imported in only has its entry time written."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    deals = [["Record ID", "Deal Name", "Amount", "Deal Stage", "Create Date"]] + [
+        [f"D-{i}", f"Deal {i}", "100", STAGES[1], "2025-01-01 10:00"] for i in (1, 2)
+    ]
+    history = [
+        ["Deal ID", "Deal Stage", "Entered At"],
+        ["D-1", STAGES[0], "2025-01-02 12:00"],
+        ["D-1", STAGES[2], "2025-02-01 12:00"],
+        ["D-2", STAGES[0], "2025-01-02 12:00"],
+        ["D-2", STAGES[1], "2025-01-09 12:00"],
+    ]
+    run(admin, "deal", deals, True, 1000)
+    with CaptureQueriesContext(connection) as queries:
+        run(admin, "stage_history", history, True, 1000)
+    table = Deal._meta.db_table
+    moves = [q["sql"] for q in queries if f'UPDATE "{table}"' in q["sql"]]
+    assert moves, "the deals were moved"
+    assert not [sql for sql in moves if "pipeline_id" in sql]
+    assert len([sql for sql in moves if "stage_id" in sql]) == 1
+    found = {d.title: (d.stage.name, d.stage_entered_at.day, d.version) for d in Deal.objects.all()}
+    assert found == {"Deal 1": (STAGES[2], 1, 2), "Deal 2": (STAGES[1], 9, 2)}
