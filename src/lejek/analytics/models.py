@@ -112,7 +112,10 @@ class DealStageSummary(models.Model):
     reopened deal starts a new stay. `seconds` adds up the stays that ended.
     """
 
-    deal = models.ForeignKey("pipelines.Deal", on_delete=models.CASCADE, related_name="+")
+    # Found by deal through the unique (deal, stage) constraint's index: no index of its own.
+    deal = models.ForeignKey(
+        "pipelines.Deal", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     stage_id = models.BigIntegerField()
     pipeline_id = models.BigIntegerField()
     owner_id = models.BigIntegerField()
