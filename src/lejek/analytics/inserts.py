@@ -38,13 +38,25 @@ def sqlite_rows(fields: list[models.Field], rows: list[Row]) -> list[list[Any]]:
     """Rows as sqlite3 takes them: only the date, time and decimal columns need adapting,
     so only they are looked at (a rebuild adapts tens of millions of values)."""
     names = [f.attname for f in fields]
-    adapted = [i for i, f in enumerate(fields) if isinstance(f, ADAPTED)]
     values = [[row[n] for n in names] for row in rows]
-    adapt = _sqlite_value
-    for value in values:
-        for i in adapted:
-            if value[i] is not None:
-                value[i] = adapt(value[i])
+    for i, field in enumerate(fields):
+        if not isinstance(field, ADAPTED):
+            continue
+        if isinstance(field, models.DecimalField):  # 1.0 == 1.00, written differently
+            for value in values:
+                if value[i] is not None:
+                    value[i] = _sqlite_value(value[i])
+            continue
+        # Moments and days repeat (a month's first day, a stay ending as the next begins):
+        # each distinct one is adapted once.
+        seen: dict[Any, str] = {}
+        for value in values:
+            moment = value[i]
+            if moment is not None:
+                text = seen.get(moment)
+                if text is None:
+                    text = seen[moment] = _sqlite_value(moment)
+                value[i] = text
     return values
 
 

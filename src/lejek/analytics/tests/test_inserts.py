@@ -37,3 +37,36 @@ def test_moments_dates_and_decimals_are_adapted_and_the_rest_left_alone() -> Non
         [7, "2025-01-01", "2025-03-01 09:30:00", "2025-03-01", "12.50"],
         [None, None, "2025-02-28 23:30:00.000250", None, None],
     ]
+
+
+def test_a_repeated_moment_or_day_is_adapted_once_and_decimals_each_as_written(
+    monkeypatch,
+) -> None:
+    fields = [
+        models.DateTimeField(name="at"),
+        models.DateField(name="day"),
+        models.DecimalField(name="amount", max_digits=16, decimal_places=2),
+    ]
+    for field in fields:
+        field.set_attributes_from_name(field.name)
+    noon = datetime.datetime(2025, 3, 1, 12, 0, tzinfo=datetime.UTC)
+    same_instant = noon.astimezone(WARSAW)  # equal to noon: written the same
+    rows = [
+        {"at": noon, "day": datetime.date(2025, 3, 1), "amount": Decimal("1.0")},
+        {"at": same_instant, "day": datetime.date(2025, 3, 1), "amount": Decimal("1.00")},
+        {"at": None, "day": None, "amount": Decimal("1")},
+    ]
+    adapted = []
+    unwatched = inserts._sqlite_value
+
+    def watched(value):
+        adapted.append(value)
+        return unwatched(value)
+
+    monkeypatch.setattr(inserts, "_sqlite_value", watched)
+    assert inserts.sqlite_rows(fields, rows) == [
+        ["2025-03-01 12:00:00", "2025-03-01", "1.0"],
+        ["2025-03-01 12:00:00", "2025-03-01", "1.00"],
+        [None, None, "1"],
+    ]
+    assert len(adapted) == 1 + 1 + 3  # one moment, one day, every amount

@@ -44,3 +44,34 @@ def test_a_whole_hour_zone_is_read_to_the_hour() -> None:
     assert local_date(at(22, 59)) == MARCH_5
     assert local_date(at(23, 0)) == MARCH_6  # Warsaw is 1 hour ahead in March
     assert TextDays()("2025-03-05 23:00:00") == MARCH_6
+
+
+def test_the_same_moment_in_another_site_zone_is_its_own_day() -> None:
+    """Days are remembered per moment and zone: changing the site's zone never answers
+    with the day an earlier zone gave."""
+    moment = at(23, 30)
+    with override_settings(TIME_ZONE="UTC"):
+        assert local_date(moment) == MARCH_5
+    with override_settings(TIME_ZONE="Europe/Warsaw"):
+        assert local_date(moment) == MARCH_6
+    with override_settings(TIME_ZONE="America/New_York"):
+        assert local_date(moment) == MARCH_5
+    with override_settings(TIME_ZONE="Europe/Warsaw"):
+        assert local_date(moment) == MARCH_6
+
+
+def test_a_moment_asked_again_is_not_worked_out_again(monkeypatch) -> None:
+    from lejek.analytics import loaders
+
+    worked_out = []
+    unwatched = loaders._local_day
+
+    def watched(hour, zone):
+        worked_out.append(hour)
+        return unwatched(hour, zone)
+
+    monkeypatch.setattr(loaders, "_local_day", watched)
+    monkeypatch.setattr(loaders, "_DAYS", {})
+    moments = [at(10, 5), at(10, 5), at(11, 0), at(10, 5), at(11, 0)]
+    assert [local_date(m) for m in moments] == [MARCH_5] * 5
+    assert len(worked_out) == 2
