@@ -24,6 +24,7 @@ from django.utils import timezone
 from lejek.accounts.models import User
 from lejek.analytics import rebuild as analytics_rebuild
 from lejek.automation import queue
+from lejek.core import collector
 from lejek.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from lejek.dataio import deal_writers, fast, fields, reading, tuning, writers
 from lejek.dataio.models import Duplicates, ImportFile, ImportJob, ImportKind, SavedMapping
@@ -208,6 +209,16 @@ def _prepare(job: ImportJob) -> tuple[reading.Records, Columns]:
     return records
 
 
+def _collect_and_freeze() -> None:
+    """Between batches: collect the cycles a batch left (its collections were paused), then
+    move what survives out of the collector's sight, as `_prepare` does with the file.
+    What a job keeps grows with it (a title and a deal id a row), and full collections
+    walked all of it again and again: a million deals took 156 and 162 s, 136 s with
+    no collection at all."""
+    gc.collect()
+    gc.freeze()
+
+
 def _data(job: ImportJob) -> bytes:
     """The job's file: in its row, or waiting in an ImportFile while a run is under way."""
     parked = ImportFile.objects.filter(job_id=job.pk).values_list("data", flat=True).first()
@@ -312,7 +323,7 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
     try:
         while start < len(rows):
             end = min(start + batch_size, len(rows))
-            with transaction.atomic():
+            with transaction.atomic(), collector.paused():
                 locked = ImportJob.objects.select_for_update().defer("data").get(pk=job.pk)
                 if locked.rows_done != start:
                     raise Conflict("Another run of this import is processing these rows.")
@@ -326,6 +337,7 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
                 started = time.perf_counter()
                 ImportJob.objects.filter(pk=job.pk).update(rows_done=end, report=report)
             start = end
+            _collect_and_freeze()
             if progress:
                 progress(end, len(rows))
     except Conflict as exc:

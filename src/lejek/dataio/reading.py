@@ -7,15 +7,14 @@ was typed, never evaluated.
 """
 
 import csv
-import gc
 import io
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, overload
 
 from openpyxl import load_workbook
 
+from lejek.core import collector
 from lejek.core.errors import ValidationFailed
 
 ENCODINGS = ("utf-8-sig", "cp1250", "cp1251")
@@ -40,22 +39,11 @@ def format_of(filename: str) -> str:
     raise ValidationFailed.field("file", "Upload a .csv or .xlsx file.")
 
 
-@contextmanager
-def _uncollected() -> Iterator[None]:
-    """No garbage collection while a file's rows are read. They make no reference cycles,
-    yet every row is a new list for the collector to go through again at each of its
-    runs: reading 8,000,000 rows took 23.5 s with it, 5.8 s without."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def read(data: bytes, filename: str) -> Table:
-    with _uncollected():
+    # No collection while the rows are read: they make no cycles, yet every row is a new
+    # list that each collection would go through again (8,000,000 rows: 23.5 s with
+    # collections, 8.5 s without).
+    with collector.paused():
         if format_of(filename) == "xlsx":
             return _xlsx(data)
         return _csv(data)

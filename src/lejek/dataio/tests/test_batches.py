@@ -112,3 +112,42 @@ def test_batches_are_larger_on_the_fast_path_unless_a_size_is_given(admin, monke
     assert batches("deal", deals, False) == [3, 6, 9, 11]
     assert batches("deal", deals, True, size=4) == [4, 8, 11]
     assert batches("organization", ROWS, True) == [3, 6, 8]  # no fast path for these
+
+
+def test_no_collection_inside_a_batch_and_survivors_frozen_between_batches(admin, monkeypatch):
+    """What a job keeps grows with it, and full collections would walk all of it again and
+    again: a batch runs with the collector paused, its cycles are collected after it, and
+    what survives is moved out of the collector's sight until the run ends."""
+    import gc
+
+    events = []
+
+    def write(ctx, values):
+        events.append(values["name"] if not gc.isenabled() else "collecting during a batch")
+        return writers.organization(ctx, values)
+
+    def watched(name):
+        unwatched = getattr(gc, name)
+
+        def call(*args):
+            events.append(name)
+            return unwatched(*args)
+
+        return call
+
+    monkeypatch.setitem(importer.WRITERS, "organization", write)
+    job = importer.job_create(
+        actor=admin, kind="organization", filename="o.csv", data=csv_bytes(ROWS)
+    )
+    for name in ("collect", "freeze", "unfreeze"):
+        monkeypatch.setattr(gc, name, watched(name))
+    importer.run(job_id=job.pk, batch_size=3)
+    batches = [f"Company {i}" for i in (1, 2, 3)], [f"Company {i}" for i in (4, 5, 6)]
+    assert events == [
+        "freeze",  # the file, once read
+        *batches[0], "collect", "freeze",
+        *batches[1], "collect", "freeze",
+        "Company 7", "Company 8", "collect", "freeze",
+        "unfreeze",  # when the run ends
+    ]  # fmt: skip
+    assert gc.isenabled()
