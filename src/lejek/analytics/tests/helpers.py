@@ -24,6 +24,20 @@ def t(day: str, hour: int = 12) -> datetime.datetime:
     return moment.replace(tzinfo=UTC)
 
 
+def recorded(monkeypatch: Any, owner: Any, name: str) -> list[Any]:
+    """Wrap `owner.name` so that each call's arguments are recorded (the argument alone
+    when there is one); returns the record."""
+    calls: list[Any] = []
+    unwatched = getattr(owner, name)
+
+    def watched(*args: Any) -> Any:
+        calls.append(args[0] if len(args) == 1 else args)
+        return unwatched(*args)
+
+    monkeypatch.setattr(owner, name, watched)
+    return calls
+
+
 @contextmanager
 def clock(moment: datetime.datetime) -> Iterator[None]:
     """Services read `timezone.now()`: make it `moment`."""

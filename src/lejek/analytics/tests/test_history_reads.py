@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lejek.analytics import loaders
-from lejek.analytics.tests.helpers import History
+from lejek.analytics.tests.helpers import History, recorded
 from lejek.pipelines import services
 from lejek.pipelines.models import StageChange
 
@@ -19,14 +19,7 @@ def test_each_distinct_moment_of_the_history_is_parsed_once(admin, monkeypatch):
     for deal in deals:
         history.move(deal, "2025-01-10", 1)
         history.move(deal, "2025-02-01", 2)
-    parsed = []
-    unwatched = loaders._utc
-
-    def watched(value):
-        parsed.append(value)
-        return unwatched(value)
-
-    monkeypatch.setattr(loaders, "_utc", watched)
+    parsed = recorded(monkeypatch, loaders, "_utc")
     ids = sorted(d.pk for d in deals)
     with CaptureQueriesContext(connection) as queries:
         summaries, stays = loaders.deal_summaries(ids, loaders.Context.load(), by_range=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import models
 
 from lejek.analytics import inserts
+from lejek.analytics.tests.helpers import recorded
 
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
 
@@ -56,14 +57,7 @@ def test_a_repeated_moment_or_day_is_adapted_once_and_decimals_each_as_written(
         {"at": same_instant, "day": datetime.date(2025, 3, 1), "amount": Decimal("1.00")},
         {"at": None, "day": None, "amount": Decimal("1")},
     ]
-    adapted = []
-    unwatched = inserts._sqlite_value
-
-    def watched(value):
-        adapted.append(value)
-        return unwatched(value)
-
-    monkeypatch.setattr(inserts, "_sqlite_value", watched)
+    adapted = recorded(monkeypatch, inserts, "_sqlite_value")
     assert inserts.sqlite_rows(fields, rows) == [
         ["2025-03-01 12:00:00", "2025-03-01", "1.0"],
         ["2025-03-01 12:00:00", "2025-03-01", "1.00"],

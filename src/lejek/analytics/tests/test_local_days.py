@@ -62,15 +62,9 @@ def test_the_same_moment_in_another_site_zone_is_its_own_day() -> None:
 
 def test_a_moment_asked_again_is_not_worked_out_again(monkeypatch) -> None:
     from lejek.analytics import loaders
+    from lejek.analytics.tests.helpers import recorded
 
-    worked_out = []
-    unwatched = loaders._local_day
-
-    def watched(hour, zone):
-        worked_out.append(hour)
-        return unwatched(hour, zone)
-
-    monkeypatch.setattr(loaders, "_local_day", watched)
+    worked_out = recorded(monkeypatch, loaders, "_local_day")
     monkeypatch.setattr(loaders, "_DAYS", {})
     moments = [at(10, 5), at(10, 5), at(11, 0), at(10, 5), at(11, 0)]
     assert [local_date(m) for m in moments] == [MARCH_5] * 5
