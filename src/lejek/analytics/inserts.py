@@ -42,21 +42,16 @@ def sqlite_rows(fields: list[models.Field], rows: list[Row]) -> list[list[Any]]:
     for i, field in enumerate(fields):
         if not isinstance(field, ADAPTED):
             continue
-        if isinstance(field, models.DecimalField):  # 1.0 == 1.00, written differently
-            for value in values:
-                if value[i] is not None:
-                    value[i] = _sqlite_value(value[i])
-            continue
         # Moments and days repeat (a month's first day, a stay ending as the next begins):
-        # each distinct one is adapted once.
-        seen: dict[Any, str] = {}
+        # each distinct one is adapted once. Not decimals: 1.0 == 1.00, written differently.
+        adapt = (
+            _sqlite_value
+            if isinstance(field, models.DecimalField)
+            else bulk.remembered(_sqlite_value)
+        )
         for value in values:
-            moment = value[i]
-            if moment is not None:
-                text = seen.get(moment)
-                if text is None:
-                    text = seen[moment] = _sqlite_value(moment)
-                value[i] = text
+            if value[i] is not None:
+                value[i] = adapt(value[i])
     return values
 
 

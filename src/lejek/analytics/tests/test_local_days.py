@@ -65,7 +65,7 @@ def test_a_moment_asked_again_is_not_worked_out_again(monkeypatch) -> None:
     from lejek.analytics.tests.helpers import recorded
 
     worked_out = recorded(monkeypatch, loaders, "_local_day")
-    monkeypatch.setattr(loaders, "_DAYS", {})
+    loaders._day_of.cache_clear()
     moments = [at(10, 5), at(10, 5), at(11, 0), at(10, 5), at(11, 0)]
     assert [local_date(m) for m in moments] == [MARCH_5] * 5
     assert len(worked_out) == 2
