@@ -13,6 +13,7 @@ rolled back, and keeps only the report.
 """
 
 import gc
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,11 +27,12 @@ from lejek.analytics import rebuild as analytics_rebuild
 from lejek.automation import queue
 from lejek.core import collector
 from lejek.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from lejek.dataio import deal_writers, fast, fields, reading, tuning, writers
+from lejek.dataio import deal_writers, fast, fields, reading, set_aside, tuning, writers
 from lejek.dataio.models import Duplicates, ImportFile, ImportJob, ImportKind, SavedMapping
 from lejek.dataio.rows import Columns, RowError
 from lejek.pipelines.models import Deal
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 BATCH = 1_000  # rows a batch, written row by row
 # Rows a batch on the fast path: a batch's fixed work (looking up its deals, chaining their
@@ -316,6 +318,7 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
     headers = _headers(job)
     defer = bool((job.report or {}).get(DEFERRED)) or (not job.rows_done and _defer(job, len(rows)))
     batch = _batcher(job, len(rows), defer=defer)
+    aside = defer and set_aside.wanted()
     if batch_size is None:
         batch_size = FAST_BATCH if fast.wanted(job.kind, job.options, len(rows)) else BATCH
     start = job.rows_done
@@ -330,6 +333,8 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
                 report = locked.report or empty_report()
                 if defer:
                     report[DEFERRED] = True
+                if aside and start == 0 and set_aside.KEY not in report:
+                    report[set_aside.KEY] = set_aside.drop()
                 batch(ctx, job.kind, columns, rows[start:end], report, headers)
                 report["seconds"] = round(
                     report.get("seconds", 0) + time.perf_counter() - started, 2
@@ -348,10 +353,12 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
         _fail(job, f"Stopped at rows {start + 2}–{min(start + batch_size, len(rows)) + 1}: {exc}")
         raise
     try:
+        indexed = _restore_indexes(job)
         rebuilt = _rebuild_if_deferred(job)
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().defer("data").get(pk=job.pk)
             report = locked.report or empty_report()
+            report["seconds"] = round(report.get("seconds", 0) + indexed, 2)
             deferred = report.pop(DEFERRED, False)
             if deferred and job.options.get("summaries") == LATER:
                 report[LEFT] = True
@@ -362,10 +369,22 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
             )
             _unpark(job.pk)
     except Exception as exc:
-        _fail(job, f"All rows are in; rebuilding the analytics summaries failed: {exc}")
+        _fail(job, f"All rows are in; building the indexes or the summaries failed: {exc}")
         raise
     job.refresh_from_db()
     return job
+
+
+def _restore_indexes(job: ImportJob) -> float:
+    """Build the indexes the job set aside (`set_aside`) again, in a transaction that also
+    clears their record in its report. Returns the seconds it took."""
+    began = time.perf_counter()
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().defer("data").get(pk=job.pk)
+        report = locked.report or empty_report()
+        if set_aside.restore(report):
+            ImportJob.objects.filter(pk=job.pk).update(report=report)
+    return time.perf_counter() - began
 
 
 def _rebuild_if_deferred(job: ImportJob) -> float:
@@ -393,6 +412,10 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
             status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
         )
         _unpark(job.pk)
+    try:
+        _restore_indexes(job)  # a failed job gives back the indexes it set aside
+    except Exception:
+        logger.exception("Import job %s: the indexes it set aside are still missing.", job.pk)
     job.refresh_from_db()
     return job
 
