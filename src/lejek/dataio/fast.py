@@ -79,6 +79,7 @@ class Caches:
     vendor: str = field(default_factory=lambda: connection.vendor)
     fold: Callable[[str], str] = field(default_factory=folder)
     valid: dict[tuple[str, Any], bool] = field(default_factory=dict)  # (field, value) → clean?
+    time_order: bool = True  # number new stage changes in time order (`settle_batch`)
 
     def title_index(self, ctx: writers.Context) -> dict[tuple[str, int | None], int]:
         if self.titles is None:
@@ -161,7 +162,7 @@ def process(
                 "message": error.message,
             })  # fmt: skip
     if kind == ImportKind.STAGE_HISTORY:
-        known = fast_history.settle_batch(ctx, batch)
+        known = fast_history.settle_batch(ctx, batch, time_order=caches.time_order)
         report["created"] -= known
         report["unchanged"] += known
     _flush(ctx, batch)

@@ -317,8 +317,8 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
     ctx = _context(job)
     headers = _headers(job)
     defer = bool((job.report or {}).get(DEFERRED)) or (not job.rows_done and _defer(job, len(rows)))
-    batch = _batcher(job, len(rows), defer=defer)
     aside = defer and set_aside.wanted()
+    batch = _batcher(job, len(rows), defer=defer, aside=aside)
     if batch_size is None:
         batch_size = FAST_BATCH if fast.wanted(job.kind, job.options, len(rows)) else BATCH
     start = job.rows_done
@@ -433,12 +433,13 @@ Batcher = Callable[
 ]
 
 
-def _batcher(job: ImportJob, rows: int, *, defer: bool = False) -> Batcher:
+def _batcher(job: ImportJob, rows: int, *, defer: bool = False, aside: bool = False) -> Batcher:
     """How the job's batches are written: row by row, or the fast path for large deal
     and stage-history imports (`fast`; the same records either way). With `defer`, the
-    batches leave the analytics summaries alone (the caller rebuilds them)."""
+    batches leave the analytics summaries alone (the caller rebuilds them); with `aside`,
+    the indexes `set_aside` names are not there while they run."""
     if fast.wanted(job.kind, job.options, rows):
-        caches = fast.Caches()
+        caches = fast.Caches(time_order=not aside)
 
         def quick(ctx, kind, columns, batch, report, headers):  # type: ignore[no-untyped-def]
             fast.process(ctx, caches, kind, columns, batch, report, headers)

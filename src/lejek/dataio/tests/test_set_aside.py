@@ -10,6 +10,7 @@ from lejek.dataio.models import ImportJob
 from lejek.dataio.tests.helpers import csv_bytes
 from lejek.dataio.tests.test_fast_path import deals_file, history_file, state
 from lejek.pipelines import services as pipeline_services
+from lejek.pipelines.models import StageChange
 
 pytestmark = [
     pytest.mark.django_db,
@@ -68,11 +69,15 @@ def test_a_large_import_runs_without_them_and_ends_with_every_index_as_before(
     before = indexes()
     seen = watch_batches(monkeypatch)
     deals = importer.run(job_id=job(admin, "deal", deals_file()).pk, batch_size=20)
+    last = StageChange.objects.order_by("pk").last().pk
     history = importer.run(job_id=job(admin, "stage_history", history_file()).pk, batch_size=40)
     assert deals.status == history.status == ImportJob.Status.DONE
     assert set_aside.KEY not in deals.report and set_aside.KEY not in history.report
     assert indexes() == before
 
+    # With the time indexes aside, new stage changes keep the file's order (deal by deal).
+    found = StageChange.objects.filter(pk__gt=last).order_by("pk").values_list("deal_id", flat=True)
+    assert len(found) > 60 and list(found) == sorted(found)
     aside = set(set_aside.ASIDE)
     assert aside <= set(before)  # each of them is one of the models' indexes
     assert len(seen) > 2 and all(names == set(before) - aside for names in seen)
