@@ -116,3 +116,18 @@ def test_api_rejects_unknown_kind_and_needs_auth(owner):
         "/api/v1/imports", {"file": SimpleUploadedFile("a.csv", b"a,b\n1,2\n"), "kind": "nope"}
     )
     assert response.status_code == 422
+
+
+def test_a_job_with_indexes_set_aside_says_so_until_they_are_built(owner):
+    client = Client()
+    client.force_login(owner)
+    upload(client)
+    job = ImportJob.objects.get()
+    job.status, job.report = "running", {"rows": 10, "indexes_set_aside": {"x": "CREATE INDEX x"}}
+    job.save()
+    body = client.get(f"/imports/{job.pk}/progress/", headers={"HX-Request": "true"}).content
+    assert "resume it to build them again" in body.decode()
+    job.report = {"rows": 10}
+    job.save()
+    body = client.get(f"/imports/{job.pk}/progress/", headers={"HX-Request": "true"}).content
+    assert "set aside" not in body.decode()
