@@ -17,7 +17,7 @@ writer, in file order, after the fast rows before it are inserted. So both paths
 give the same records, and the batch is still one transaction.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -80,6 +80,7 @@ class Caches:
     fold: Callable[[str], str] = field(default_factory=folder)
     valid: dict[tuple[str, Any], bool] = field(default_factory=dict)  # (field, value) → clean?
     time_order: bool = True  # number new stage changes in time order (`settle_batch`)
+    moments: dict[Any, Any] = field(default_factory=dict)  # time cell → datetime or None
 
     def title_index(self, ctx: writers.Context) -> dict[tuple[str, int | None], int]:
         if self.titles is None:
@@ -116,24 +117,24 @@ def process(
     caches: Caches,
     kind: str,
     columns: Columns,
-    rows: list[tuple[int, dict[str, Any]]],
+    rows: Sequence[tuple[int, dict[str, Any]]],
     report: dict[str, Any],
     headers: dict[str, str],
 ) -> None:
     """One batch, as `importer._process` does it, with the new records inserted in bulk."""
     from lejek.dataio import fast_history, importer
 
+    if kind == ImportKind.STAGE_HISTORY:
+        fast_history.process(ctx, caches, columns, rows, report, headers)
+        return
     batch = Batch()
-    plan = _plan_deal if kind == ImportKind.DEAL else fast_history.plan
     converted = []
     for number, cells in rows:
         converted.append((number, cells, *columns.read(cells)))
-    field_name = "external_id" if kind == ImportKind.DEAL else "deal"
-    wanted_ids = {v[field_name] for *_, v, e in converted if v and not e and v.get(field_name)}
+    wanted_ids = {
+        v["external_id"] for *_, v, e in converted if v and not e and v.get("external_id")
+    }
     batch.known = _links(ctx, ImportKind.DEAL, wanted_ids)
-    if kind == ImportKind.STAGE_HISTORY:
-        caches.deal_ids.update(batch.known)
-        fast_history.deal_pipelines(ctx, caches, set(batch.known.values()))
     for number, cells, blank, values, errors in converted:
         report["rows"] += 1
         if blank:
@@ -141,7 +142,7 @@ def process(
             continue
         if not errors:
             try:
-                report[plan(ctx, caches, batch, values)] += 1
+                report[_plan_deal(ctx, caches, batch, values)] += 1
                 continue
             except RowError as exc:
                 errors = [exc]
@@ -161,10 +162,6 @@ def process(
                 "column": headers.get(error.field, ""),
                 "message": error.message,
             })  # fmt: skip
-    if kind == ImportKind.STAGE_HISTORY:
-        known = fast_history.settle_batch(ctx, batch, time_order=caches.time_order)
-        report["created"] -= known
-        report["unchanged"] += known
     _flush(ctx, batch)
 
 

@@ -15,7 +15,7 @@ rolled back, and keeps only the report.
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -425,7 +425,7 @@ Batcher = Callable[
         writers.Context,
         str,
         Columns,
-        list[tuple[int, dict[str, Any]]],
+        Sequence[tuple[int, dict[str, Any]]],
         dict[str, Any],
         dict[str, str],
     ],
@@ -462,7 +462,7 @@ def _process(
     ctx: writers.Context,
     kind: str,
     columns: Columns,
-    rows: list[tuple[int, dict[str, Any]]],
+    rows: Sequence[tuple[int, dict[str, Any]]],
     report: dict[str, Any],
     headers: dict[str, str],
 ) -> None:

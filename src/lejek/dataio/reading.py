@@ -152,9 +152,36 @@ class Records(Sequence[tuple[int, dict[str, Any]]]):
     def __len__(self) -> int:
         return len(self.table.rows)
 
-    def _record(self, number: int, cells: list[Any]) -> tuple[int, dict[str, Any]]:
+    def record(self, number: int, cells: list[Any]) -> tuple[int, dict[str, Any]]:
         width = len(cells)
         return number, {f: cells[i] if i < width else None for i, f in self.columns}
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, dict[str, Any]]: ...
+    @overload
+    def __getitem__(self, index: slice) -> "Slice": ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return Slice(self, self.table.rows[index])
+        return self.record(*self.table.rows[index])
+
+
+class Slice(Sequence[tuple[int, dict[str, Any]]]):
+    """A batch of `Records`: (row number, {field: cell}) as it is read, and `raw`, the rows'
+    cells as the file gave them, for readers that go by column index (`columns`)."""
+
+    def __init__(self, records: Records, raw: list[tuple[int, list[Any]]]) -> None:
+        self.records = records
+        self.raw = raw
+        self.columns = records.columns
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        record = self.records.record
+        for number, cells in self.raw:
+            yield record(number, cells)
 
     @overload
     def __getitem__(self, index: int) -> tuple[int, dict[str, Any]]: ...
@@ -162,5 +189,5 @@ class Records(Sequence[tuple[int, dict[str, Any]]]):
     def __getitem__(self, index: slice) -> list[tuple[int, dict[str, Any]]]: ...
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
-            return [self._record(n, cells) for n, cells in self.table.rows[index]]
-        return self._record(*self.table.rows[index])
+            return [self.records.record(n, cells) for n, cells in self.raw[index]]
+        return self.records.record(*self.raw[index])

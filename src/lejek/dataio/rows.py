@@ -100,6 +100,11 @@ class Columns:
                 errors.append(RowError(f.name, f"{f.label} is required."))
         return blank, values, errors
 
+    def read_cell(self, name: str, cell: Any) -> Any:
+        """The value of one non-blank cell of the field `name`, as `read` gives it; raises
+        ParseError for a cell it cannot read."""
+        return self._value(fields.KINDS[self.kind].by_name[name], cell)
+
     def _value(self, f: fields.Field, cell: Any) -> Any:
         if f.type == fields.TEXT:
             return parsing.text(cell)

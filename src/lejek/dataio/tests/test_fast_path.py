@@ -10,7 +10,7 @@ from django.utils import timezone
 from lejek.analytics.models import DealStageSummary, DealSummary
 from lejek.contacts import services as contact_services
 from lejek.core.models import AuditEntry
-from lejek.dataio import fast, importer
+from lejek.dataio import fast, fast_history, importer
 from lejek.dataio.models import ExternalId
 from lejek.dataio.tests.helpers import csv_bytes
 from lejek.dataio.tests.test_stage_history import funnel
@@ -48,7 +48,9 @@ def deals_file():
     return rows
 
 
-def history_file():
+def history_file(padded=True):
+    """Rows deal by deal, then rows to reject; with `padded`, also cells with spaces around
+    them and rows short of cells (and no longer deal by deal)."""
     rows = [["Deal ID", "Deal Stage", "Entered At"]]
     for i in range(1, 61):
         for step in range(1 + i % 4):
@@ -58,6 +60,16 @@ def history_file():
         ["D-999", STAGES[1], "2025-01-01 12:00"],
         ["D-2", "Nowhere", "2025-01-01 12:00"],
         ["D-2", STAGES[0], "not a date"],
+    ]
+    if not padded:
+        return rows
+    rows += [
+        [" D-3 ", f" {STAGES[2]} ", " 2025-01-20 12:00 "],  # padded cells
+        ["", "", ""],
+        ["D-4", "", "2025-01-02 12:00"],  # no stage
+        ["D-5"],  # a short row
+        ["D-6", STAGES[1], "  "],  # no time
+        ["D-6", STAGES[1], "2025-01-01 12:00"],  # read again, counted as unchanged
     ]
     return rows
 
@@ -326,3 +338,49 @@ def test_moving_deals_to_their_latest_stage_writes_only_what_changes(admin):
     assert len([sql for sql in moves if "stage_id" in sql]) == 1
     found = {d.title: (d.stage.name, d.stage_entered_at.day, d.version) for d in Deal.objects.all()}
     assert found == {"Deal 1": (STAGES[2], 1, 2), "Deal 2": (STAGES[1], 9, 2)}
+
+
+def test_plain_history_rows_are_planned_without_reading_each_row(admin, monkeypatch):
+    """Rows of plain text cells are planned from the caches (`fast_history._quick`); only
+    the rows that need a message or a lookup go through `Columns.read` and `plan`."""
+    pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    run(admin, "deal", deals_file(), True, 1000)
+    read, planned = [], []
+    original_read, original_plan = importer.Columns.read, fast_history.plan
+    monkeypatch.setattr(
+        importer.Columns, "read", lambda self, cells: read.append(1) or original_read(self, cells)
+    )
+    monkeypatch.setattr(fast_history, "plan", lambda *a: planned.append(1) or original_plan(*a))
+    rows = history_file()
+    report = run(admin, "stage_history", rows, True, 1000)
+    assert report["rows"] == len(rows) - 1
+    # blank, not a date, no stage, short and no time: read row by row for their messages
+    assert len(read) == 5
+    # the first row into each of the five stages (until then not in the caches), the
+    # unknown deal and the unknown stage: planned row by row
+    assert len(planned) == 7
+    assert report["created"] > 100 and report["rejected"] == 6 and report["blank"] == 1
+
+
+@pytest.mark.parametrize("batch_size", [1000, 7])
+def test_a_pipeline_column_gives_the_same_history_on_both_paths(admin, batch_size):
+    second = pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    second.name = "Partners"
+    second.save()
+    pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    rows = [["Deal ID", "Deal Stage", "Entered At", "Pipeline"]]
+    for i in range(1, 13):
+        pipeline = ["", "Partners", " partners ", "Nope"][i % 4]
+        rows += [[f"D-{i}", STAGES[step], f"2025-01-{2 + step:02d} 12:00", pipeline]
+                 for step in range(3)]  # fmt: skip
+    results = []
+    for quick_path in (False, True):
+        with transaction.atomic():
+            deals = run(admin, "deal", deals_file(), quick_path, batch_size)
+            history = run(admin, "stage_history", rows, quick_path, batch_size)
+            for report in (deals, history):
+                report.pop("seconds", None)
+            results.append((history, state(admin)[0]))
+            transaction.set_rollback(True)
+    assert results[0] == results[1]
+    assert results[0][0]["rejected"] == 9  # the pipeline "Nope"
