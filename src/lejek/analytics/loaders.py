@@ -159,8 +159,8 @@ def deal_summaries(
         where, params = f"deal_id IN ({', '.join(['%s'] * len(live))})", live
         history = {"deal_id__in": live}
     stage_events: dict[int, list[facts.StageEvent]] = defaultdict(list)
-    for deal_id, to_stage_id, at in _raw(
-        f"SELECT deal_id, to_stage_id, {_as_text('at')} FROM {StageChange._meta.db_table} "  # noqa: S608
+    for deal_id, to_stage_id, at in raw_rows(
+        f"SELECT deal_id, to_stage_id, {as_text('at')} FROM {StageChange._meta.db_table} "  # noqa: S608
         f"WHERE {where} ORDER BY deal_id, at, id",
         params,
         when=2,
@@ -194,16 +194,16 @@ def deal_summaries(
     return summaries, stages
 
 
-def _as_text(column: str) -> str:
+def as_text(column: str) -> str:
     """A datetime column as SQLite stores it, naive UTC text: a column read as it is, the
     driver parses each value in C but calls Django's parser in Python for it (1.5 µs a
-    value, and a rebuild reads millions); `_raw` parses each distinct text once."""
+    value, and a rebuild reads millions); `raw_rows` parses each distinct text once."""
     return f"CAST({column} AS TEXT)" if connection.vendor == "sqlite" else column
 
 
-def _raw(sql: str, params: Sequence[Any], when: int) -> list[tuple[Any, ...]]:
+def raw_rows(sql: str, params: Sequence[Any], when: int) -> list[tuple[Any, ...]]:
     """Rows of a raw query whose column `when` is a datetime (naive UTC text on SQLite:
-    see `_as_text`).
+    see `as_text`).
 
     Skips the ORM's per-value converters, which cost more than the query on big batches.
     """

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection
 
+from lejek.analytics import loaders
 from lejek.dataio import deal_writers, fast, parsing, writers
 from lejek.dataio.models import ImportKind
 from lejek.dataio.rows import CACHE_SIZE, Columns, RowError
@@ -263,16 +264,25 @@ def settle(deal_ids: list[int], pending: dict[int, list[dict[str, Any]]] | None 
     holds new rows by deal, not inserted yet (their `from_stage_id` is set here). Returns
     the ids of the pending rows imported before, left out of the chain."""
     imported = StageChange.Reason.IMPORTED
-    StageChange.objects.filter(
-        deal_id__in=deal_ids, reason=imported, note=deal_writers.PLACEHOLDER
-    ).delete()
-    rows = StageChange.objects.filter(deal_id__in=deal_ids).order_by("deal_id", "at", "id")
+    table = connection.ops.quote_name(StageChange._meta.db_table)
+    marks = ", ".join(["%s"] * len(deal_ids))
+    # Plain SQL: the ORM prepares each of an IN list's values on its own, which cost more
+    # than these queries themselves (500 ids a query, 2,000 queries for a million deals).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE deal_id IN ({marks}) AND reason = %s AND note = %s",  # noqa: S608
+            [*deal_ids, imported, deal_writers.PLACEHOLDER],
+        )
+    rows = loaders.raw_rows(
+        "SELECT id, deal_id, reason, from_stage_id, to_stage_id, pipeline_id, "  # noqa: S608
+        f"{loaders.as_text('at')} FROM {table} WHERE deal_id IN ({marks}) ORDER BY deal_id, at, id",
+        deal_ids,
+        when=6,
+    )
     # per deal: (at, id, reason, from stage, to stage, pipeline, the new row or None)
     history: dict[int, list[tuple[Any, ...]]] = {}
     before_now: set[tuple[int, int, Any]] = set()  # imported (deal, stage, time) in the table
-    for pk, deal_id, reason, from_stage, to_stage, pipeline_id, at in rows.values_list(
-        "pk", "deal_id", "reason", "from_stage_id", "to_stage_id", "pipeline_id", "at"
-    ):
+    for pk, deal_id, reason, from_stage, to_stage, pipeline_id, at in rows:
         history.setdefault(deal_id, []).append(
             (at, pk, reason, from_stage, to_stage, pipeline_id, None)
         )
@@ -301,7 +311,6 @@ def settle(deal_ids: list[int], pending: dict[int, list[dict[str, Any]]] | None 
                 chained.append((before, pk))
             before = to_stage
             latest[deal_id] = (to_stage, pipeline_id, at)
-    table = connection.ops.quote_name(StageChange._meta.db_table)
     with connection.cursor() as cursor:
         if chained:
             cursor.executemany(
@@ -321,7 +330,15 @@ def _move_deals(latest: dict[int, tuple[int, int, datetime.datetime]]) -> None:
     column = {name: quote(str(Deal._meta.get_field(name).column)) for name in MOVED}  # type: ignore[union-attr]
     adapt = bulk.remembered(connection.ops.adapt_datetimefield_value)  # moments repeat
     moves: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-    current = Deal.objects.filter(pk__in=list(latest)).values_list("pk", *MOVED)
+    deals = quote(Deal._meta.db_table)
+    ids = list(latest)
+    current = loaders.raw_rows(
+        f"SELECT id, {column['stage_id']}, {column['pipeline_id']}, "  # noqa: S608
+        f"{loaders.as_text(column['stage_entered_at'])} FROM {deals} "
+        f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+        ids,
+        when=3,
+    )
     for pk, stage_id, pipeline_id, entered in current:
         to_stage, to_pipeline, at = latest[pk]
         changed: dict[str, Any] = {}
@@ -333,7 +350,6 @@ def _move_deals(latest: dict[int, tuple[int, int, datetime.datetime]]) -> None:
             changed["stage_entered_at"] = adapt(at)
         if changed:
             moves.setdefault(tuple(changed), []).append((*changed.values(), pk))
-    deals = quote(Deal._meta.db_table)
     with connection.cursor() as cursor:
         for names, rows in moves.items():
             sets = ", ".join(f"{column[name]} = %s" for name in names)
