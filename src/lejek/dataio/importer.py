@@ -334,7 +334,7 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
                 if defer:
                     report[DEFERRED] = True
                 if aside and start == 0 and set_aside.KEY not in report:
-                    report[set_aside.KEY] = set_aside.drop()
+                    report[set_aside.KEY] = set_aside.drop(job.kind)
                 batch(ctx, job.kind, columns, rows[start:end], report, headers)
                 report["seconds"] = round(
                     report.get("seconds", 0) + time.perf_counter() - started, 2

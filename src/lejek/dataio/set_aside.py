@@ -13,7 +13,8 @@ record, in one transaction that also clears it. A run killed midway leaves the r
 behind: resuming the job builds them when it ends, and so does the job failing.
 Queries stay correct without them, only slower, while the import runs.
 
-Only indexes the imported rows land in at random are set aside, by name (`ASIDE`):
+Only indexes the imported rows land in at random are set aside, by name and by the
+kind of job (`ASIDE`):
 those ordered by a time (creation, entry into a stage, a change's moment) and the
 deals' (pipeline, status, stage), which moving deals along their history rewrites.
 An index that takes rows in the order they come (by deal, by actor, a constant
@@ -25,25 +26,37 @@ from typing import Any
 
 from django.db import connection
 
+from lejek.dataio.models import ImportKind
+
 KEY = "indexes_set_aside"  # report key: {index name: its CREATE INDEX statement}
-ASIDE = (
-    "deal_created_id", "deal_pipe_status_created", "deal_open_forecast", "deal_stage_entered",
-    "deal_pipe_status_stage", "stagechange_stage_at", "stagechange_pipeline_at",
-    "statuschange_status_at",
-)  # fmt: skip
+ASIDE: dict[str, tuple[str, ...]] = {
+    ImportKind.DEAL: (
+        "deal_created_id", "deal_pipe_status_created", "deal_open_forecast",
+        "deal_stage_entered", "deal_pipe_status_stage", "stagechange_stage_at",
+        "stagechange_pipeline_at", "statuschange_status_at",
+    ),
+    # A history import inserts stage changes and moves deals to their latest stage: of the
+    # deals' indexes, only those holding the stage or its entry time change.
+    ImportKind.STAGE_HISTORY: (
+        "deal_open_forecast", "deal_stage_entered", "deal_pipe_status_stage",
+        "stagechange_stage_at", "stagechange_pipeline_at",
+    ),
+}  # fmt: skip
 
 
 def wanted() -> bool:
     return connection.vendor == "sqlite"
 
 
-def drop() -> dict[str, str]:
-    """Drop the set-aside indexes (in the caller's transaction); returns their definitions."""
-    marks = ", ".join(["%s"] * len(ASIDE))
+def drop(kind: str) -> dict[str, str]:
+    """Drop the indexes a job of this kind sets aside (in the caller's transaction);
+    returns their definitions."""
+    names = ASIDE[kind]
+    marks = ", ".join(["%s"] * len(names))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",  # noqa: S608
-            ASIDE,
+            names,
         )
         found = dict(cursor.fetchall())
         for name in found:
