@@ -52,9 +52,9 @@ def process(
     entries = _entries(caches, columns, rows)
     wanted = {e[1] for e in entries if e[0]}
     wanted |= {e[2]["deal"] for e in entries if not e[0] and not e[3] and e[2].get("deal")}
-    found = fast._links(ctx, ImportKind.DEAL, wanted - caches.deal_ids.keys())
-    caches.deal_ids.update(found)
-    deal_pipelines(ctx, caches, {caches.deal_ids[w] for w in wanted if w in caches.deal_ids})
+    known = caches.deal_ids  # `wanted - known.keys()` would go through all of `known`
+    caches.deal_ids.update(fast._links(ctx, ImportKind.DEAL, {w for w in wanted if w not in known}))
+    deal_pipelines(ctx, caches, {known[w] for w in wanted if w in known})
     report["rows"] += len(entries)
     counts = {writers.CREATED: 0, writers.UNCHANGED: 0}
     for entry in entries:
@@ -372,12 +372,13 @@ def insert_changes(rows: list[dict[str, Any]]) -> None:
     zone = connection.timezone  # UTC unless the database settings name another zone
     texts: dict[datetime.datetime, str] = {}
     values = []
+    head = names[:-3]
     for row in rows:
         at = row["at"]
         text = texts.get(at)
         if text is None:
             text = texts[at] = str(at.astimezone(zone).replace(tzinfo=None))
-        values.append((*(row.get(n) for n in names[:-3]), text, row["reason"], row["note"]))
+        values.append((*map(row.get, head), text, row["reason"], row["note"]))  # map: in C
     column_of = {f.attname: str(f.column) for f in StageChange._meta.concrete_fields}
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column_of[n]) for n in names)
