@@ -87,9 +87,9 @@ def process(
                 "column": headers.get(error.field, ""),
                 "message": error.message,
             })  # fmt: skip
-    known = settle_batch(ctx, batch, time_order=caches.time_order)
-    report[writers.CREATED] += counts[writers.CREATED] - known
-    report[writers.UNCHANGED] += counts[writers.UNCHANGED] + known
+    imported_before = settle_batch(ctx, batch, time_order=caches.time_order)
+    report[writers.CREATED] += counts[writers.CREATED] - imported_before
+    report[writers.UNCHANGED] += counts[writers.UNCHANGED] + imported_before
     fast._flush(ctx, batch)
 
 
