@@ -154,14 +154,7 @@ def process(
                 if values.get("external_id"):
                     batch.externals.add(values["external_id"])
                 continue
-        report["rejected"] += 1
-        for error in errors:
-            importer._listed(report, "errors", {
-                "row": number,
-                "field": error.field,
-                "column": headers.get(error.field, ""),
-                "message": error.message,
-            })  # fmt: skip
+        importer.rejected(report, number, errors, headers)
     _flush(ctx, batch)
 
 

@@ -79,14 +79,7 @@ def process(
                 continue
             except RowError as exc:
                 errors = [exc]
-        report["rejected"] += 1
-        for error in errors:
-            importer._listed(report, "errors", {
-                "row": number,
-                "field": error.field,
-                "column": headers.get(error.field, ""),
-                "message": error.message,
-            })  # fmt: skip
+        importer.rejected(report, number, errors, headers)
     imported_before = settle_batch(ctx, batch, time_order=caches.time_order)
     report[writers.CREATED] += counts[writers.CREATED] - imported_before
     report[writers.UNCHANGED] += counts[writers.UNCHANGED] + imported_before

@@ -482,18 +482,25 @@ def _process(
             except DomainError as exc:
                 errors = _domain_errors(exc)
         if errors:
-            report["rejected"] += 1
-            for error in errors:
-                _listed(report, "errors", {
-                    "row": number,
-                    "field": error.field,
-                    "column": headers.get(error.field, ""),
-                    "message": error.message,
-                })  # fmt: skip
+            rejected(report, number, errors, headers)
             continue
         report[outcome.action] += 1
         if outcome.action == writers.SKIPPED:
             _listed(report, "skipped_rows", {"row": number, "reason": outcome.reason})
+
+
+def rejected(
+    report: dict[str, Any], number: int, errors: list[RowError], headers: dict[str, str]
+) -> None:
+    """Count a rejected row and list its errors: row number, field, column and message."""
+    report["rejected"] += 1
+    for error in errors:
+        _listed(report, "errors", {
+            "row": number,
+            "field": error.field,
+            "column": headers.get(error.field, ""),
+            "message": error.message,
+        })  # fmt: skip
 
 
 def _listed(report: dict[str, Any], key: str, entry: dict[str, Any]) -> None:
