@@ -80,7 +80,6 @@ class Caches:
     fold: Callable[[str], str] = field(default_factory=folder)
     valid: dict[tuple[str, Any], bool] = field(default_factory=dict)  # (field, value) → clean?
     time_order: bool = True  # number new stage changes in time order (`settle_batch`)
-    moments: dict[Any, Any] = field(default_factory=dict)  # time cell → datetime or None
 
     def title_index(self, ctx: writers.Context) -> dict[tuple[str, int | None], int]:
         if self.titles is None:

@@ -13,9 +13,9 @@ from typing import Any
 from django.db import connection
 
 from lejek.analytics import loaders
-from lejek.dataio import deal_writers, fast, parsing, writers
+from lejek.dataio import deal_writers, fast, fields, writers
 from lejek.dataio.models import ImportKind
-from lejek.dataio.rows import CACHE_SIZE, Columns, RowError
+from lejek.dataio.rows import Columns, RowError
 from lejek.demo import bulk
 from lejek.pipelines.models import Deal, Pipeline, StageChange
 
@@ -27,7 +27,6 @@ CHANGE_COLUMNS = (
 
 
 FIELDS = ("deal", "stage", "entered_at", "pipeline")
-MISSING = object()
 
 
 def process(
@@ -49,11 +48,11 @@ def process(
     from lejek.dataio import importer
 
     batch = fast.Batch()
-    entries = _entries(caches, columns, rows)
+    entries = _entries(columns, rows)
     wanted = {e[1] for e in entries if e[0]}
     wanted |= {e[2]["deal"] for e in entries if not e[0] and not e[3] and e[2].get("deal")}
     known = caches.deal_ids  # `wanted - known.keys()` would go through all of `known`
-    caches.deal_ids.update(fast._links(ctx, ImportKind.DEAL, {w for w in wanted if w not in known}))
+    known.update(fast._links(ctx, ImportKind.DEAL, {w for w in wanted if w not in known}))
     deal_pipelines(ctx, caches, {known[w] for w in wanted if w in known})
     report["rows"] += len(entries)
     counts = {writers.CREATED: 0, writers.UNCHANGED: 0}
@@ -86,9 +85,7 @@ def process(
     fast._flush(ctx, batch)
 
 
-def _entries(
-    caches: fast.Caches, columns: Columns, rows: Sequence[tuple[int, dict[str, Any]]]
-) -> list[tuple[Any, ...]]:
+def _entries(columns: Columns, rows: Sequence[tuple[int, dict[str, Any]]]) -> list[tuple[Any, ...]]:
     """Each row as (True, deal, stage, entered at, pipeline or None, number) when its cells
     read at once, else (False, blank, values, errors, number) as `Columns.read` gives them."""
     raw = getattr(rows, "raw", None)
@@ -99,36 +96,25 @@ def _entries(
     deal_i, stage_i, at_i = at_index["deal"], at_index["stage"], at_index["entered_at"]
     pipeline_i = at_index.get("pipeline")
     width = max(at_index.values()) + 1
-    moments = caches.moments
+    entered_at = fields.KINDS[columns.kind].by_name["entered_at"]
+    read_time = columns.cached  # the times `Columns.read` read too, each text once
     entries: list[tuple[Any, ...]] = []
     for number, cells in raw:
         if len(cells) >= width:
             deal, stage, at = cells[deal_i], cells[stage_i], cells[at_i]
             pipeline = cells[pipeline_i] if pipeline_i is not None else ""
-            if deal.__class__ is str and stage.__class__ is str and pipeline.__class__ is str:
-                moment = moments.get(at, MISSING)
-                if moment is MISSING:
-                    if len(moments) >= CACHE_SIZE:
-                        moments.clear()
-                    moment = moments[at] = _moment(columns, at)
+            if (
+                deal.__class__ is str and stage.__class__ is str and at.__class__ is str
+                and pipeline.__class__ is str and at.strip()
+            ):  # fmt: skip
+                moment = read_time(entered_at, at)
                 deal, stage = deal.strip(), stage.strip()
-                if moment is not None and deal and stage:
+                if moment.__class__ is datetime.datetime and deal and stage:
                     pipeline = pipeline.strip() or None
                     entries.append((True, deal, stage, moment, pipeline, number))
                     continue
         entries.append((False, *columns.read(record(number, cells)[1]), number))
     return entries
-
-
-def _moment(columns: Columns, cell: Any) -> datetime.datetime | None:
-    """The time a text cell gives, or None for a cell `Columns.read` must word (blank or
-    unreadable, or not text)."""
-    if cell.__class__ is not str or not cell.strip():
-        return None
-    try:
-        return columns.read_cell("entered_at", cell)  # type: ignore[no-any-return]
-    except parsing.ParseError:
-        return None
 
 
 def _quick(
@@ -151,17 +137,7 @@ def _quick(
     stage = caches.stages.get((pipeline_id, stage_name))
     if stage is None:
         return None
-    stage_id = stage.pk
-    key = (deal_id, stage_id, at)
-    if key in batch.history_keys:
-        return writers.UNCHANGED
-    batch.history_keys[key] = len(batch.changes)
-    batch.changes.append({
-        "deal_id": deal_id, "pipeline_id": pipeline_id, "to_stage_id": stage_id,
-        "actor_id": ctx.actor.id, "at": at, "reason": IMPORTED, "note": "",
-    })  # fmt: skip
-    ctx.history_deals.add(deal_id)
-    return writers.CREATED
+    return _add(ctx, batch, deal_id, pipeline_id, stage.pk, at)
 
 
 def plan(
@@ -182,13 +158,25 @@ def plan(
     stage = fast._stage(caches, pipeline, values["stage"])
     if stage is None:
         raise RowError("stage", f"No stage '{values['stage']}' in the pipeline '{pipeline.name}'.")
-    at = values["entered_at"]
-    key = (deal_id, stage.pk, at)
+    return _add(ctx, batch, deal_id, pipeline.pk, stage.pk, values["entered_at"])
+
+
+def _add(
+    ctx: writers.Context,
+    batch: fast.Batch,
+    deal_id: int,
+    pipeline_id: int,
+    stage_id: int,
+    at: datetime.datetime,
+) -> str:
+    """The batch's new stage change, unless the batch has it already (same deal, stage and
+    time): created or unchanged."""
+    key = (deal_id, stage_id, at)
     if key in batch.history_keys:
         return writers.UNCHANGED
     batch.history_keys[key] = len(batch.changes)
     batch.changes.append({
-        "deal_id": deal_id, "pipeline_id": pipeline.pk, "to_stage_id": stage.pk,
+        "deal_id": deal_id, "pipeline_id": pipeline_id, "to_stage_id": stage_id,
         "actor_id": ctx.actor.id, "at": at, "reason": IMPORTED, "note": "",
     })  # fmt: skip
     ctx.history_deals.add(deal_id)

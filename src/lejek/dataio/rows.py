@@ -61,7 +61,6 @@ class Columns:
         spec = fields.KINDS[self.kind].by_name
         values: dict[str, Any] = {}
         errors: list[RowError] = []
-        read = self._read
         blank = True
         for name, cell in cells.items():
             if cell.__class__ is str:  # CSV cells: text is the cell stripped (parsing.text)
@@ -78,16 +77,7 @@ class Columns:
                 values[name] = cell_text
                 continue
             if f.type in CACHED and cell_text is not None:
-                key = (name, cell)
-                value = read.get(key, read)
-                if value is read:
-                    if len(read) >= CACHE_SIZE:
-                        read.clear()
-                    try:
-                        value = self._value(f, cell)
-                    except parsing.ParseError as exc:
-                        value = exc
-                    read[key] = value
+                value = self.cached(f, cell)
                 if isinstance(value, parsing.ParseError):
                     errors.append(RowError(name, str(value)))
                 else:
@@ -102,10 +92,21 @@ class Columns:
                 errors.append(RowError(f.name, f"{f.label} is required."))
         return blank, values, errors
 
-    def read_cell(self, name: str, cell: Any) -> Any:
-        """The value of one non-blank cell of the field `name`, as `read` gives it; raises
-        ParseError for a cell it cannot read."""
-        return self._value(fields.KINDS[self.kind].by_name[name], cell)
+    def cached(self, f: fields.Field, cell: Any) -> Any:
+        """The value of a non-blank text cell of a CACHED field, or the ParseError it gives;
+        each distinct text is read once."""
+        read = self._read
+        key = (f.name, cell)
+        value = read.get(key, read)
+        if value is read:
+            if len(read) >= CACHE_SIZE:
+                read.clear()
+            try:
+                value = self._value(f, cell)
+            except parsing.ParseError as exc:
+                value = exc
+            read[key] = value
+        return value
 
     def _value(self, f: fields.Field, cell: Any) -> Any:
         if f.type == fields.TEXT:
