@@ -15,8 +15,10 @@ groups, permissions and content types; see `tables` for the few left out.
 
 The backup reads one consistent snapshot (a REPEATABLE READ transaction on
 PostgreSQL; on SQLite one transaction, during which writers wait). Tables are read
-and written in chunks, so memory stays flat whatever the size. The restore runs in
-one transaction: it goes in whole or not at all.
+and written in chunks, so memory stays flat whatever the size. The file is written under
+a working name (see `working`) and takes its name only when complete: a failed or killed
+backup leaves no file that looks whole, and never replaces an earlier backup of that name.
+The restore runs in one transaction: it goes in whole or not at all.
 """
 
 import datetime
@@ -30,10 +32,12 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Model
 from django.utils import timezone
 
 from lejek.core.errors import DomainError
 from lejek.dataio import tables
+from lejek.dataio.working import remove_abandoned, working
 
 FORMAT = "lejek-backup"
 VERSION = 1
@@ -80,6 +84,19 @@ def backup(path: str | Path, progress: Progress | None = None) -> dict[str, Any]
     target = Path(path)
     report = progress or (lambda table, done, total: None)
     models = tables.all_models()
+    remove_abandoned(target)
+    partial = working(target, "partial")
+    try:
+        header = _write(partial, target.suffix == ".gz", models, report)
+        partial.replace(target)  # a backup file is complete or absent
+    finally:
+        partial.unlink(missing_ok=True)
+    return header
+
+
+def _write(
+    partial: Path, compressed: bool, models: list[type[Model]], report: Progress
+) -> dict[str, Any]:
     snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         if snapshot:
@@ -94,9 +111,8 @@ def backup(path: str | Path, progress: Progress | None = None) -> dict[str, Any]
             "migrations": migration_state(),
             "tables": counts,
         }
-        partial = target.with_name(target.name + ".partial")
         total = 0
-        with _open_write(partial, target.suffix == ".gz") as out:
+        with _open_write(partial, compressed) as out:
             out.write(_dump(header) + "\n")
             for model in models:
                 name = tables.label(model)
@@ -121,7 +137,6 @@ def backup(path: str | Path, progress: Progress | None = None) -> dict[str, Any]
                     raise BackupError(f"{name}: counted {counts[name]} rows but read {done}.")
                 total += done
             out.write(_dump({"end": True, "rows": total}) + "\n")
-    partial.replace(target)  # a backup file is complete or absent
     return header
 
 

@@ -6,19 +6,17 @@ in a temporary file; a table over one sheet's 1,048,575 rows goes on to more
 sheets). Cells are made formula-safe as in every other export (`exports.safe_cell`).
 Columns are the table's database columns; times are UTC ISO 8601 in CSV.
 
-The file is written under a working name beside the target (`.NAME.PID.partial`, and
-`.NAME.PID.N.part` for the parts of a large CSV) and takes the target's name only when
-complete, so a stopped export never leaves a file that looks whole; working files of an
-export whose process is gone (killed) are removed by the next export to the same name.
+The file is written under a working name beside the target (see `working`) and takes
+the target's name only when complete, so a stopped export never leaves a file that looks
+whole; working files of an export whose process is gone (killed) are removed by the next
+export to the same name.
 """
 
 import base64
 import csv
 import datetime
-import glob
 import itertools
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +30,7 @@ from django.db.models.functions import Cast
 
 from lejek.core import forked
 from lejek.dataio import exports, tables
+from lejek.dataio.working import remove_abandoned, working
 from lejek.demo import bulk
 
 Progress = Callable[[int, int], None]
@@ -209,8 +208,8 @@ def export_table(name: str, fmt: str, out: str | Path, progress: Progress | None
     report = progress or (lambda done, total: None)
     report(0, total)
     target = Path(out)
-    _remove_abandoned(target)
-    partial = _working(target, "partial")
+    remove_abandoned(target)
+    partial = working(target, "partial")
     try:
         if fmt == "csv":
             done = _write_csv_spread(model, partial, target, header, total, report)
@@ -222,30 +221,6 @@ def export_table(name: str, fmt: str, out: str | Path, progress: Progress | None
     finally:
         partial.unlink(missing_ok=True)
     return done
-
-
-def _working(target: Path, suffix: str) -> Path:
-    """A working file beside `target`, named for this process."""
-    return target.with_name(f".{target.name}.{os.getpid()}.{suffix}")
-
-
-def _remove_abandoned(target: Path) -> None:
-    """Remove the working files that exports to `target` left when their process was
-    killed (those of a process still running are its own business)."""
-    for path in target.parent.glob(f".{glob.escape(target.name)}.*.*part*"):
-        pid = path.name[len(target.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and path.suffix in (".part", ".partial") and not _alive(int(pid)):
-            path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
 
 
 def _write_csv(
@@ -298,7 +273,7 @@ def _write_csv_spread(
     ranges = _bounds(model, total)
     if ranges is None or len(ranges) < 2:
         return None
-    paths = [_working(target, f"{i}.part") for i in range(len(ranges))]
+    paths = [working(target, f"{i}.part") for i in range(len(ranges))]
 
     def write_part(index: int) -> int:
         after, upto = ranges[index]

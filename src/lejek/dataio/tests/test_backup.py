@@ -97,6 +97,44 @@ def test_a_backup_from_a_newer_version_is_refused(filled, tmp_path):
         backup.restore(path)
 
 
+def test_a_failed_backup_keeps_the_earlier_file_and_leaves_no_working_file(
+    filled, tmp_path, monkeypatch
+):
+    """The file is written under a working name and renamed when complete: a backup that
+    stops midway leaves the earlier backup of that name as it was, and nothing else."""
+    path = tmp_path / "b.jsonl"
+    backup.backup(path)
+    before = path.read_bytes()
+    rows = tables.plain_rows
+
+    def broken(model):
+        if model is Deal:
+            raise OSError("the disk is full")
+        return rows(model)
+
+    monkeypatch.setattr(tables, "plain_rows", broken)
+    with pytest.raises(OSError, match="disk is full"):
+        backup.backup(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["b.jsonl"]
+
+
+def test_a_killed_backups_working_file_is_removed_by_the_next(filled, tmp_path):
+    """A killed backup cannot clean up: its working file (its process gone) goes at the
+    next backup to the same name; a running backup's file and other files stay."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    left = f".b.jsonl.gz.{gone}.partial"
+    kept = [".b.jsonl.gz.1.partial", f".other.jsonl.{gone}.partial", "notes.txt"]  # pid 1 runs
+    for name in [left, *kept]:
+        (tmp_path / name).write_text("x")
+    backup.backup(tmp_path / "b.jsonl.gz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["b.jsonl.gz", *kept])
+
+
 def test_not_a_backup(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text("hello\n")
