@@ -388,7 +388,8 @@ def import_(
         str,
         typer.Option(
             help="now, or later: a large deals import leaves the rebuild of the analytics "
-            "summaries to the stage-history import that follows it (one rebuild, not two)"
+            "summaries to the stage-history import that follows it (one rebuild, not two) "
+            "or to `lejek rebuild`"
         ),
     ] = "now",
 ) -> None:
@@ -402,12 +403,12 @@ def import_(
     actor = User.objects.filter(username=user, is_active=True).first()
     if actor is None:
         raise fail(f"no active user {user!r}.")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
+    bar = _bar()
+    with bar:
         task = bar.add_task("rows", total=None)
 
         def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, refresh=True)
 
         try:
             job = importer.import_file(
@@ -428,21 +429,23 @@ def import_(
         console.print(f"row {e['row']} {e.get('column') or e.get('field')}: {e['message']}")
 
 
-def _table_bars() -> tuple[Progress, Any]:
-    """A progress bar per table, for backup and restore."""
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
+def _bar() -> Progress:
+    """Progress bars redrawn on each report, not by a thread of their own: the long jobs
+    (an import's summary rebuild, a large CSV export) spread their work over forked
+    children only in a process running no other thread."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    return Progress(*columns, TimeElapsedColumn(), console=console, auto_refresh=False)
+
+
+def _step_bars() -> tuple[Progress, Any]:
+    """A progress bar per step (a table for backup and restore)."""
+    bar = _bar()
     tasks: dict[str, Any] = {}
 
-    def progress(table: str, done: int, total: int) -> None:
-        if table not in tasks:
-            tasks[table] = bar.add_task(table, total=max(total, 1))
-        bar.update(tasks[table], completed=done, total=max(total, 1))
+    def progress(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=max(total, 1))
+        bar.update(tasks[step], completed=done, total=max(total, 1), refresh=True)
 
     return bar, progress
 
@@ -456,7 +459,7 @@ def backup(
     """Back up every table (history, audit log and settings included) to one file."""
     from lejek.dataio import backup as backups
 
-    bar, progress = _table_bars()
+    bar, progress = _step_bars()
     with bar:
         header = backups.backup(path, progress=progress)
     rows = sum(header["tables"].values())
@@ -471,7 +474,7 @@ def restore(
     from lejek.core.errors import DomainError
     from lejek.dataio import backup as backups
 
-    bar, progress = _table_bars()
+    bar, progress = _step_bars()
     with bar:
         try:
             counts = backups.restore(path, progress=progress)
@@ -495,10 +498,7 @@ def export(
             console.print(name)
         return
     target = out or Path(f"{table.replace('.', '_')}.{fmt}")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    # Redrawn on each report, not by a thread of its own: a large CSV is written by forked
-    # children, which the export does only in a process running no other thread.
-    bar = Progress(*columns, TimeElapsedColumn(), console=console, auto_refresh=False)
+    bar = _bar()
     with bar:
         task = bar.add_task(table, total=None)
 
@@ -510,6 +510,19 @@ def export(
         except (LookupError, ValueError) as exc:
             raise fail(str(exc)) from exc
     console.print(f"{written:,} rows -> {target}")
+
+
+@app.command()
+def rebuild() -> None:
+    """Rebuild the analytics summaries from the stage, status, lead and activity history
+    (after bulk loads or an import run with --summaries later, or to check them)."""
+    from lejek.analytics import rebuild as analytics_rebuild
+
+    bar, progress = _step_bars()
+    with bar:
+        counts = analytics_rebuild.rebuild(progress=progress)
+    summary = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "seconds")
+    console.print(f"Summaries rebuilt in {counts['seconds']} s: {summary}.")
 
 
 @app.command(context_settings=PASSTHROUGH)

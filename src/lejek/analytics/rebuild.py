@@ -1,6 +1,6 @@
 """Rebuilding every analytics summary and the rollup from the raw history.
 
-Run by `manage.py rebuild_analytics` (also `lejek manage rebuild_analytics`), at
+Run by `manage.py rebuild_analytics` (also `lejek rebuild`, with a progress bar per step), at
 the end of demo data generation, and after bulk loads that bypass the services.
 It runs in one transaction: readers keep seeing the old summaries until it
 commits, and on PostgreSQL writers wait for it (they all write audit entries,

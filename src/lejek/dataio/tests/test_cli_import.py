@@ -1,9 +1,12 @@
 """`lejek import`: a file from disk, with `--summaries later` for a deals import whose stage
 history comes next (the history import's rebuild then covers both)."""
 
+import threading
+
 import pytest
 from typer.testing import CliRunner
 
+from lejek.analytics import rebuild
 from lejek.analytics.models import DealSummary
 from lejek.cli import app
 from lejek.contacts import services as contact_services
@@ -40,11 +43,41 @@ def test_summaries_later_leaves_the_rebuild_to_the_next_import(admin, deals_csv)
     assert DealSummary.objects.count() < Deal.objects.count()  # left for later
 
 
-def test_summaries_are_rebuilt_by_default(admin, deals_csv) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def threads_at_rebuild(monkeypatch):  # type: ignore[no-untyped-def]
+    """The threads running when a rebuild starts: the rebuild spreads its work over forked
+    children only when none runs beside it, so a progress bar must not start one."""
+    seen = []
+    original = rebuild.rebuild
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(threading.active_count())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rebuild, "rebuild", watched)
+    return seen
+
+
+def test_summaries_are_rebuilt_by_default(admin, deals_csv, threads_at_rebuild) -> None:  # type: ignore[no-untyped-def]
+    before = threading.active_count()
     result = run("deal", str(deals_csv), "--user", admin.username)
     assert result.exit_code == 0, result.output
     assert "summaries_left" not in result.output
     assert DealSummary.objects.count() == Deal.objects.count() == 63
+    assert threads_at_rebuild == [before]
+
+
+def test_lejek_rebuild_builds_the_summaries_left_for_later(
+    admin, deals_csv, threads_at_rebuild
+) -> None:  # type: ignore[no-untyped-def]
+    run("deal", str(deals_csv), "--user", admin.username, "--summaries", "later")
+    assert DealSummary.objects.count() < Deal.objects.count()
+    before = threading.active_count()
+    result = CliRunner().invoke(app, ["rebuild"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Summaries rebuilt in" in result.output and "deals 63" in result.output
+    assert DealSummary.objects.count() == Deal.objects.count() == 63
+    assert threads_at_rebuild == [before]
 
 
 def test_an_unknown_summaries_choice_is_refused(admin, deals_csv) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""`manage.py rebuild_analytics` (or `lejek manage rebuild_analytics`): rebuild the summaries."""
+"""`manage.py rebuild_analytics` (or `lejek rebuild`, with progress bars): rebuild the summaries."""
 
 from typing import Any
 
