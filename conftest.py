@@ -5,6 +5,7 @@ team A), `outsider` (rep, team B), `other_manager` (manager of team B), `admin`.
 """
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -125,3 +126,21 @@ def personas(
 def api_as() -> Any:
     """`api_as(user)` → an ApiClient authenticated as that user; `api_as(None)` anonymous."""
     return ApiClient
+
+
+@pytest.fixture
+def threads_at_rebuild(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The threads running each time a summary rebuild starts: the rebuild spreads its work
+    over forked children only when none runs beside it, so a progress bar must not start
+    one."""
+    from lejek.analytics import rebuild
+
+    seen: list[int] = []
+    original = rebuild.rebuild
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.active_count())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rebuild, "rebuild", watched)
+    return seen

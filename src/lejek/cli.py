@@ -70,26 +70,35 @@ def migrate(verbosity: int = 0) -> None:
         call("migrate", interactive=False, verbosity=verbosity)
 
 
+def _bar(label: str = "{task.description}") -> Progress:
+    """Progress bars redrawn on each report, not by a thread of their own: the long jobs
+    (the summary rebuild of an import or of the demo data, a large CSV export) spread
+    their work over forked children only in a process running no other thread."""
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn())
+    return Progress(*columns, TimeElapsedColumn(), console=console, auto_refresh=False)
+
+
+def _step_bars(label: str = "{task.description}") -> tuple[Progress, Any]:
+    """A progress bar per step (a table for backup and restore)."""
+    bar = _bar(label)
+    tasks: dict[str, Any] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=max(total, 1))
+        bar.update(tasks[step], completed=done, total=max(total, 1), refresh=True)
+
+    return bar, progress
+
+
 def load_demo(deals: int, seed: int) -> None:
     """Generate demo data with a progress bar per step, then print what exists."""
     from lejek.demo import generate as demo  # written separately; imported only when used
 
     started = time.monotonic()
-    columns = (
-        TextColumn("{task.description:<24}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console) as progress:
-        tasks: dict[str, Any] = {}
-
-        def cb(step_name: str, done: int, total: int) -> None:
-            if step_name not in tasks:
-                tasks[step_name] = progress.add_task(step_name, total=max(total, 1))
-            progress.update(tasks[step_name], completed=done, total=max(total, 1))
-
-        demo.generate(deals=deals, seed=seed, progress=cb)
+    bar, progress = _step_bars("{task.description:<24}")
+    with bar:
+        demo.generate(deals=deals, seed=seed, progress=progress)
     console.print(record_counts())
     console.print(f"Demo data loaded in {time.monotonic() - started:.1f} s.")
 
@@ -427,27 +436,6 @@ def import_(
     console.print({k: v for k, v in report.items() if k not in ("errors", "skipped_rows")})
     for e in report.get("errors", [])[:50]:
         console.print(f"row {e['row']} {e.get('column') or e.get('field')}: {e['message']}")
-
-
-def _bar() -> Progress:
-    """Progress bars redrawn on each report, not by a thread of their own: the long jobs
-    (an import's summary rebuild, a large CSV export) spread their work over forked
-    children only in a process running no other thread."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    return Progress(*columns, TimeElapsedColumn(), console=console, auto_refresh=False)
-
-
-def _step_bars() -> tuple[Progress, Any]:
-    """A progress bar per step (a table for backup and restore)."""
-    bar = _bar()
-    tasks: dict[str, Any] = {}
-
-    def progress(step: str, done: int, total: int) -> None:
-        if step not in tasks:
-            tasks[step] = bar.add_task(step, total=max(total, 1))
-        bar.update(tasks[step], completed=done, total=max(total, 1), refresh=True)
-
-    return bar, progress
 
 
 @app.command()

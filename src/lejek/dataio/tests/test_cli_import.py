@@ -6,7 +6,6 @@ import threading
 import pytest
 from typer.testing import CliRunner
 
-from lejek.analytics import rebuild
 from lejek.analytics.models import DealSummary
 from lejek.cli import app
 from lejek.contacts import services as contact_services
@@ -41,21 +40,6 @@ def test_summaries_later_leaves_the_rebuild_to_the_next_import(admin, deals_csv)
     assert "'summaries_left': True" in result.output
     assert Deal.objects.count() == 63
     assert DealSummary.objects.count() < Deal.objects.count()  # left for later
-
-
-@pytest.fixture
-def threads_at_rebuild(monkeypatch):  # type: ignore[no-untyped-def]
-    """The threads running when a rebuild starts: the rebuild spreads its work over forked
-    children only when none runs beside it, so a progress bar must not start one."""
-    seen = []
-    original = rebuild.rebuild
-
-    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(threading.active_count())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(rebuild, "rebuild", watched)
-    return seen
 
 
 def test_summaries_are_rebuilt_by_default(admin, deals_csv, threads_at_rebuild) -> None:  # type: ignore[no-untyped-def]
