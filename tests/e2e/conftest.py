@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 # The sync Playwright API keeps an event loop running in the test thread; Django would then
 # refuse the ORM calls the tests make to set up and check data.
@@ -45,6 +47,31 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": VIEWPORT, "locale": "en-GB"}
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server, answering one request at a time in its own thread.
+
+    With SQLite in memory, the server's threads all use the test's one connection; Django
+    does not guard a connection's transaction state against use by several threads at
+    once. A page that loads two panels as it opens, clicked at once, had three requests
+    in that connection together. Answered in turn, they cannot interleave (the browser is
+    told to close each connection, so none waits on another's keep-alive)."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def one_request_at_a_time() -> Any:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", OneRequestAtATime)
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(one_request_at_a_time: Any, live_server: Any) -> Any:
+    return live_server
 
 
 @pytest.fixture(autouse=True)
