@@ -417,7 +417,11 @@ def import_(
         task = bar.add_task("rows", total=None)
 
         def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, refresh=True)
+            # The last rows in, the run builds its indexes and the summaries: say so, as the
+            # bar (redrawn on reports only) then stands still for a while.
+            last = 0 < total <= done and not dry_run
+            label = "rows in; building indexes and summaries" if last else "rows"
+            bar.update(task, completed=done, total=total, description=label, refresh=True)
 
         try:
             job = importer.import_file(

@@ -119,6 +119,12 @@ class ImportJob(models.Model):
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
+    @property
+    def finishing(self) -> bool:
+        """Every row is in and the run is still going: it builds the indexes it set aside
+        and the analytics summaries (minutes, for millions of rows)."""
+        return self.status == self.Status.RUNNING and 0 < self.rows_total <= self.rows_done
+
 
 class ImportFile(models.Model):
     """The uploaded file of a job whose run is under way on SQLite, moved out of its row.

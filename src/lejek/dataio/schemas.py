@@ -25,6 +25,9 @@ class ImportJobOut(Schema):
     rows_total: int
     rows_done: int
     percent: int
+    finishing: bool = Field(
+        description="Every row is in; the run is building its indexes and the summaries"
+    )
     dry_run: dict[str, Any] | None = Field(None, description="The last dry run's report")
     report: dict[str, Any] = Field(description="Counts and the rejected rows so far")
     error: str

@@ -46,6 +46,7 @@ def test_summaries_are_rebuilt_by_default(admin, deals_csv, threads_at_rebuild) 
     before = threading.active_count()
     result = run("deal", str(deals_csv), "--user", admin.username)
     assert result.exit_code == 0, result.output
+    assert "rows in; building indexes and summaries" in result.output
     assert "summaries_left" not in result.output
     assert DealSummary.objects.count() == Deal.objects.count() == 63
     assert threads_at_rebuild == [before]

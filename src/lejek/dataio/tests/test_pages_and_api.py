@@ -131,3 +131,25 @@ def test_a_job_with_indexes_set_aside_says_so_until_they_are_built(owner):
     job.save()
     body = client.get(f"/imports/{job.pk}/progress/", headers={"HX-Request": "true"}).content
     assert "set aside" not in body.decode()
+
+
+def test_a_run_with_every_row_in_says_it_is_building_indexes_and_summaries(owner):
+    """The last phase of a large run (its indexes, the summary rebuild) takes minutes at a
+    million rows, with the bar at 100 %: the page and the API say what is going on."""
+    client = Client()
+    client.force_login(owner)
+    upload(client)
+    job = ImportJob.objects.get()
+    _, key = account_services.token_issue(user=owner, name="tests")
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    said = "Building the indexes and the analytics summaries"
+    for done, status, finishing in (
+        (5, "running", False),
+        (10, "running", True),
+        (10, "done", False),
+    ):
+        job.rows_done, job.rows_total, job.status = done, 10, status
+        job.save()
+        body = client.get(f"/imports/{job.pk}/progress/", headers={"HX-Request": "true"})
+        assert (said in body.content.decode()) is finishing
+        assert api.get(f"/api/v1/imports/{job.pk}").json()["finishing"] is finishing
