@@ -513,8 +513,7 @@ def rebuild() -> None:
     bar, progress = _step_bars()
     with bar:
         counts = analytics_rebuild.rebuild(progress=progress)
-    summary = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "seconds")
-    console.print(f"Summaries rebuilt in {counts['seconds']} s: {summary}.")
+    console.print(f"Summaries rebuilt in {analytics_rebuild.described(counts)}.")
 
 
 @app.command(context_settings=PASSTHROUGH)

@@ -124,6 +124,12 @@ def rebuild(progress: Progress | None = None) -> dict[str, float]:
     return counts
 
 
+def described(counts: dict[str, float]) -> str:
+    """What `rebuild` returned, for a person: "12.3 s: deals 1,000, deal_stages 4,200, ..."."""
+    rows = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "seconds")
+    return f"{counts['seconds']} s: {rows}"
+
+
 def may_spread() -> bool:
     """Whether the deal summaries may be computed in forked children: only when the
     rebuild's transaction is its own, so nothing the children read is left uncommitted

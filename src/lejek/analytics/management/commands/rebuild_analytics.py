@@ -23,7 +23,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {step}: {done:,}/{total:,}")
 
         counts = rebuild.rebuild(progress=progress)
-        summary = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "seconds")
-        self.stdout.write(
-            self.style.SUCCESS(f"Analytics rebuilt in {counts['seconds']} s: {summary}.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Analytics rebuilt in {rebuild.described(counts)}."))
