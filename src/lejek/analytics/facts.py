@@ -16,28 +16,29 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from lejek.analytics.models import NONE_DATE
 
 OPEN, WON, LOST = "open", "won", "lost"
 
 
-@dataclass(frozen=True)
-class StageEvent:
+# The records read from the database are named tuples, not frozen dataclasses: a rebuild
+# makes ten million of them, and a frozen dataclass's __init__ (one object.__setattr__ a
+# field) cost 14 s of CPU at a million deals, a tuple's about 3 s.
+class StageEvent(NamedTuple):
     to_stage_id: int
     at: datetime.datetime
 
 
-@dataclass(frozen=True)
-class StatusEvent:
+class StatusEvent(NamedTuple):
     to_status: str
     at: datetime.datetime
     amount: Decimal | None
     currency: str
 
 
-@dataclass(frozen=True)
-class DealRow:
+class DealRow(NamedTuple):
     id: int
     pipeline_id: int
     owner_id: int
@@ -58,7 +59,7 @@ class Touches:
     done_at: Sequence[datetime.datetime] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class StageStay:
     stage_id: int
     first_reached_at: datetime.datetime

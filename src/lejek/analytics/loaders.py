@@ -131,46 +131,43 @@ def deal_summaries(
     history of every deal from the lowest to the highest id, which the indexes serve
     much faster than a long IN list.
     """
-    deal_filter: dict[str, Any] = {"pk__in": ids}
-    if by_range and ids:
-        deal_filter = {"pk__gte": min(ids), "pk__lte": max(ids)}
-    rows = Deal.objects.filter(**deal_filter, deleted_at__isnull=True).values_list(
-        "pk",
-        "pipeline_id",
-        "owner_id",
-        "organization_id",
-        "lead_id",
-        "source",
-        "stage_id",
-        "amount",
-        "currency",
-        "contract_years",
-        "created_at",
-    )
-    deals = [facts.DealRow(*row) for row in rows]
+    if not ids:
+        return [], []
+    if by_range:
+        where, params = "BETWEEN %s AND %s", [min(ids), max(ids)]
+    else:
+        where, params = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    deals = _deal_rows(where, params)
     live = [d.id for d in deals]
     if not live:
         return [], []
     if by_range:
         low, high = min(live), max(live)
-        where, params = "deal_id BETWEEN %s AND %s", [low, high]
+        where, params = "BETWEEN %s AND %s", [low, high]
         history: dict[str, Any] = {"deal_id__gte": low, "deal_id__lte": high}
     else:
-        where, params = f"deal_id IN ({', '.join(['%s'] * len(live))})", live
+        where, params = f"IN ({', '.join(['%s'] * len(live))})", live
         history = {"deal_id__in": live}
     stage_events: dict[int, list[facts.StageEvent]] = defaultdict(list)
-    for deal_id, to_stage_id, at in raw_rows(
-        f"SELECT deal_id, to_stage_id, {as_text('at')} FROM {StageChange._meta.db_table} "  # noqa: S608
-        f"WHERE {where} ORDER BY deal_id, at, id",
-        params,
-        when=2,
-    ):
-        stage_events[deal_id].append(facts.StageEvent(to_stage_id, at))
+    event = facts.StageEvent
+    moments: dict[Any, datetime.datetime] = {}  # as `raw_rows`, inline: 8 rows a deal
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT deal_id, to_stage_id, {as_text('at')} FROM {StageChange._meta.db_table} "  # noqa: S608
+            f"WHERE deal_id {where} ORDER BY deal_id, at, id",
+            params,
+        )
+        for deal_id, to_stage_id, text in cursor.fetchall():
+            at = moments.get(text)
+            if at is None:  # text on SQLite (see `as_text`), a datetime elsewhere
+                at = moments[text] = _utc(text) if text.__class__ is str else text
+            stage_events[deal_id].append(event(to_stage_id, at))
     status_events: dict[int, list[facts.StatusEvent]] = defaultdict(list)
-    for deal_id, to_status, at, amount, currency in (
-        StatusChange.objects.filter(**history)
-        .order_by("deal_id", "at", "id")
-        .values_list("deal_id", "to_status", "at", "amount", "currency")
+    for deal_id, to_status, amount, currency, at in _plain_rows(
+        StatusChange,
+        ("deal_id", "to_status", "amount", "currency", "at"),
+        f"WHERE deal_id {where} ORDER BY deal_id, at, id",
+        params,
     ):
         status_events[deal_id].append(facts.StatusEvent(to_status, at, amount, currency))
     touches: dict[int, list[datetime.datetime]] = defaultdict(list)
@@ -192,6 +189,85 @@ def deal_summaries(
         summaries.append(result.summary)
         stages += [_stage_row(deal, stay, ctx) for stay in result.stages]
     return summaries, stages
+
+
+DEAL_COLUMNS = (
+    "id", "pipeline_id", "owner_id", "organization_id", "lead_id", "source", "stage_id",
+    "amount", "currency", "contract_years", "created_at",
+)  # fmt: skip
+
+
+def _deal_rows(where: str, params: Sequence[Any]) -> list[facts.DealRow]:
+    """The live deals whose id is `where` (an SQL condition on it) as `facts.DealRow`s, by id.
+
+    Plain SQL: the ORM's row building and per-value converters cost more than the query
+    (12 of the rebuild's 136 CPU-seconds at a million deals)."""
+    quote = connection.ops.quote_name
+    rows = _plain_rows(
+        Deal,
+        DEAL_COLUMNS,
+        f"WHERE {quote('id')} {where} AND {quote('deleted_at')} IS NULL ORDER BY {quote('id')}",
+        params,
+    )
+    return [facts.DealRow(*row) for row in rows]
+
+
+def _plain_rows(
+    model: Any, names: Sequence[str], tail: str, params: Sequence[Any]
+) -> list[Sequence[Any]]:
+    """`names` (the last one a datetime) of `model`'s rows, read by plain SQL with `tail`
+    (WHERE ... ORDER BY ...), with the values the ORM would give: the datetime as
+    `raw_rows` reads it, decimals through the backend's own converters, each distinct
+    value once."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    columns = [quote(str(f.column)) for f in fields]
+    columns[-1] = as_text(columns[-1])
+    rows: list[Sequence[Any]] = list(
+        raw_rows(
+            f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} {tail}",  # noqa: S608
+            params,
+            when=len(names) - 1,
+        )
+    )
+    convert = {
+        i: found
+        for i, field in enumerate(fields)
+        if field.get_internal_type() == "DecimalField"
+        and (found := _decimal_converter(field)) is not None
+    }
+    if not convert:
+        return rows
+    seen: dict[int, dict[Any, Any]] = {i: {} for i in convert}
+    found_rows: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(row)
+        for i, converter in convert.items():
+            raw = values[i]
+            if raw is not None:
+                known = seen[i].get(raw)
+                if known is None:
+                    known = seen[i][raw] = converter(raw)
+                values[i] = known
+        found_rows.append(values)
+    return found_rows
+
+
+def _decimal_converter(field: Any) -> Any:
+    """value → what the ORM gives for this decimal column, or None where the driver gives
+    it as it is (PostgreSQL)."""
+    column = field.get_col(field.model._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    if not converters:
+        return None
+
+    def converted(value: Any) -> Any:
+        for converter in converters:
+            value = converter(value, column, connection)
+        return value
+
+    return converted
 
 
 def as_text(column: str) -> str:
