@@ -53,7 +53,7 @@ def sqlite_rows(fields: list[models.Field], rows: list[Row]) -> list[list[Any]]:
         adapt = (
             _sqlite_value
             if isinstance(field, models.DecimalField)
-            else bulk.remembered(_sqlite_value)
+            else bulk.remembered(_sqlite_value, by_value=True)
         )
         for value in values:
             if value[i] is not None:

