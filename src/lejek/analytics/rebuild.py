@@ -8,6 +8,7 @@ whose table it holds a SHARE lock on). When that transaction is its own, the dea
 summaries are computed in forked children reading on their own connections (`may_spread`).
 """
 
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,8 +35,14 @@ Progress = Callable[[str, int, int], None]
 BATCH = 5_000
 
 
-def rebuild(progress: Progress | None = None) -> dict[str, float]:
-    """Throw the summaries away and compute them again; returns row counts and seconds."""
+def rebuild(
+    progress: Progress | None = None, meanwhile: Callable[[], object] | None = None
+) -> dict[str, float]:
+    """Throw the summaries away and compute them again; returns row counts and seconds.
+
+    `meanwhile`: the caller's own work, done in the rebuild's transaction while the
+    children compute the first deal summaries (an import builds the indexes it set aside:
+    a CPU that would wait for the children does it instead)."""
     report = progress or (lambda step, done, total: None)
     started = time.perf_counter()
     counts: dict[str, float] = {}
@@ -67,11 +74,16 @@ def rebuild(progress: Progress | None = None) -> dict[str, float]:
         # The summaries are computed in forked children when the rebuild owns its
         # transaction: they read the deals and their history, which it has not written,
         # while this process inserts what they hand over.
-        results = (
+        results = iter(
             forked.fork_imap(summarized, chunks, readers=True, reads_committed=True)
             if spread
             else map(summarized, chunks)
         )
+        if meanwhile is not None:
+            first = next(results, None)  # the children start on the first request
+            meanwhile()
+            if first is not None:
+                results = itertools.chain([first], results)
         for chunk, (deal_rows, stage_rows, deals_done, stages_done) in zip(
             chunks, results, strict=True
         ):

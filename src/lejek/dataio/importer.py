@@ -353,8 +353,13 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
         _fail(job, f"Stopped at rows {start + 2}–{min(start + batch_size, len(rows)) + 1}: {exc}")
         raise
     try:
-        indexed = _restore_indexes(job)
-        rebuilt = _rebuild_if_deferred(job)
+        if _owes_rebuild(job):
+            # The set-aside indexes are built while the rebuild's children compute.
+            indexed, began = 0.0, time.perf_counter()
+            analytics_rebuild.rebuild(meanwhile=lambda: _restore_in_transaction(job))
+            rebuilt = time.perf_counter() - began
+        else:
+            indexed, rebuilt = _restore_indexes(job), 0.0
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().defer("data").get(pk=job.pk)
             report = locked.report or empty_report()
@@ -380,23 +385,25 @@ def _restore_indexes(job: ImportJob) -> float:
     clears their record in its report. Returns the seconds it took."""
     began = time.perf_counter()
     with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().defer("data").get(pk=job.pk)
-        report = locked.report or empty_report()
-        if set_aside.restore(report):
-            ImportJob.objects.filter(pk=job.pk).update(report=report)
+        _restore_in_transaction(job)
     return time.perf_counter() - began
 
 
-def _rebuild_if_deferred(job: ImportJob) -> float:
-    """The one rebuild a deferring job owes, in a transaction of its own before the job is
-    marked done (so the rebuild may spread over CPUs; a run stopped in between rebuilds
-    again, as the job still says it owes one). Returns the seconds it took."""
+def _restore_in_transaction(job: ImportJob) -> None:
+    """`_restore_indexes` in the caller's transaction (the rebuild's, at the end of a job
+    that owes one: its summaries and the indexes are then committed together)."""
+    locked = ImportJob.objects.select_for_update().defer("data").get(pk=job.pk)
+    report = locked.report or empty_report()
+    if set_aside.restore(report):
+        ImportJob.objects.filter(pk=job.pk).update(report=report)
+
+
+def _owes_rebuild(job: ImportJob) -> bool:
+    """Does the job owe the one rebuild of a deferring job, now that its rows are in? It is
+    done in a transaction of its own before the job is marked done (so it may spread over
+    CPUs; a run stopped in between rebuilds again, as the job still says it owes one)."""
     report = ImportJob.objects.filter(pk=job.pk).values_list("report", flat=True).get() or {}
-    if not report.get(DEFERRED) or job.options.get("summaries") == LATER:
-        return 0.0
-    began = time.perf_counter()
-    analytics_rebuild.rebuild()
-    return time.perf_counter() - began
+    return bool(report.get(DEFERRED)) and job.options.get("summaries") != LATER
 
 
 def _defer(job: ImportJob, rows: int) -> bool:

@@ -48,3 +48,31 @@ def test_summaries_computed_in_children_equal_those_computed_here(monkeypatch):
 
 def test_a_rebuild_inside_a_callers_transaction_stays_in_one_process():
     assert not rebuild.may_spread()  # this test's transaction may hold unwritten deals
+
+
+def test_the_callers_work_is_done_in_the_transaction_while_the_children_compute(monkeypatch):
+    """`meanwhile` runs once, in the rebuild's transaction, after the first chunk has been
+    asked for (the children are then at work) and before anything is inserted; the
+    summaries are those of a rebuild without it."""
+    from django.db import connection
+
+    generate(deals=40, seed=5, now=datetime.datetime(2025, 6, 2, tzinfo=datetime.UTC))
+    monkeypatch.setattr(rebuild, "BATCH", 7)
+    rebuild.rebuild()
+    here = snapshot()
+    asked, seen = [], []
+    in_order = forked.fork_imap
+
+    def spread(func, items, workers=0, **kwargs):
+        for result in in_order(func, items, 1, **kwargs):
+            asked.append(len(asked))
+            yield result
+
+    def meanwhile():
+        seen.append((list(asked), connection.in_atomic_block, DealSummary.objects.count()))
+
+    monkeypatch.setattr(forked, "fork_imap", spread)
+    monkeypatch.setattr(rebuild, "may_spread", lambda: True)
+    rebuild.rebuild(meanwhile=meanwhile)
+    assert seen == [([0], True, 0)]
+    assert snapshot() == here

@@ -128,7 +128,7 @@ def test_fast_and_slow_paths_give_the_same_records_and_analytics(admin, batch_si
     rebuilt = []
     rebuild = importer.analytics_rebuild.rebuild
     monkeypatch.setattr(
-        importer.analytics_rebuild, "rebuild", lambda: rebuilt.append(1) or rebuild()
+        importer.analytics_rebuild, "rebuild", lambda **kw: rebuilt.append(1) or rebuild(**kw)
     )
     pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
     for name in ("Acme", "Żabka"):
@@ -171,7 +171,7 @@ def test_a_deals_job_can_leave_its_rebuild_to_the_history_job_after_it(admin, mo
     rebuilt = []
     rebuild = importer.analytics_rebuild.rebuild
     monkeypatch.setattr(
-        importer.analytics_rebuild, "rebuild", lambda: rebuilt.append(1) or rebuild()
+        importer.analytics_rebuild, "rebuild", lambda **kw: rebuilt.append(1) or rebuild(**kw)
     )
     monkeypatch.setattr(importer, "DEFER_SUMMARIES_FROM", 1)
     pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
@@ -296,9 +296,9 @@ def test_the_deferred_rebuild_runs_in_a_transaction_of_its_own(admin, monkeypatc
     depths = []
     rebuild = importer.analytics_rebuild.rebuild
 
-    def watched():
+    def watched(**kwargs):
         depths.append(len(connection.atomic_blocks))
-        return rebuild()
+        return rebuild(**kwargs)
 
     monkeypatch.setattr(importer.analytics_rebuild, "rebuild", watched)
     monkeypatch.setattr(importer, "DEFER_SUMMARIES_FROM", 1)

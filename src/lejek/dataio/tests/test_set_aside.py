@@ -156,3 +156,56 @@ def test_restoring_leaves_an_index_already_there_alone():
     assert set_aside.restore(report) == names
     assert set_aside.KEY not in report and set(names) <= set(indexes())
     assert set_aside.restore(report) == []
+
+
+def test_a_job_owing_a_rebuild_builds_them_in_its_transaction(admin, pipeline, monkeypatch):
+    """The indexes are built while the rebuild's children compute the deal summaries (in the
+    rebuild's transaction, after the first chunk is asked for); with the rebuild left for
+    later, on their own."""
+    from lejek.analytics import rebuild
+
+    monkeypatch.setattr(importer, "DEFER_SUMMARIES_FROM", 1)
+    before = indexes()
+    calls = []
+    unwatched_restore, unwatched_rebuild = set_aside.restore, rebuild.rebuild
+
+    def restore(report):
+        calls.append(("restore", connection.in_atomic_block, bool(report.get(set_aside.KEY))))
+        return unwatched_restore(report)
+
+    def watched_rebuild(progress=None, meanwhile=None):
+        calls.append(("rebuild", meanwhile is not None))
+        return unwatched_rebuild(progress, meanwhile)
+
+    monkeypatch.setattr(set_aside, "restore", restore)
+    monkeypatch.setattr(rebuild, "rebuild", watched_rebuild)
+    created = importer.job_create(
+        actor=admin, kind="deal", filename="d.csv", data=csv_bytes(deals_file()),
+        source="crm", options={"fast": True, "summaries": "later"},
+    )  # fmt: skip
+    importer.run(job_id=created.pk, batch_size=20)
+    assert calls == [("restore", True, True)] and indexes() == before  # no rebuild owed
+    calls.clear()
+    done = importer.run(job_id=job(admin, "stage_history", history_file()).pk, batch_size=40)
+    assert calls == [("rebuild", True), ("restore", True, True)]
+    assert done.status == ImportJob.Status.DONE and set_aside.KEY not in done.report
+    assert indexes() == before
+
+
+@pytest.mark.django_db(transaction=True)  # the failed rebuild's transaction is the outermost
+def test_a_failed_rebuild_still_gives_them_back(admin, pipeline, monkeypatch):
+    from lejek.analytics import rollups
+
+    monkeypatch.setattr(importer, "DEFER_SUMMARIES_FROM", 1)
+    before = indexes()
+    created = job(admin, "deal", deals_file())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(rollups, "derive_grains", broken)  # after the indexes are built
+    with pytest.raises(RuntimeError):
+        importer.run(job_id=created.pk, batch_size=20)
+    created.refresh_from_db()
+    assert created.status == ImportJob.Status.FAILED and set_aside.KEY not in created.report
+    assert indexes() == before
