@@ -184,10 +184,21 @@ def _add(
 
 
 def deal_pipelines(ctx: writers.Context, caches: fast.Caches, deal_ids: set[int]) -> None:
-    """Learn the pipelines of the visible deals among `deal_ids`, a chunk at a query."""
+    """Learn the pipelines of the visible deals among `deal_ids`: ids close together (a
+    batch of a file sorted by deal, as exports are) by their range in one query, others a
+    chunk at a query. The ORM prepares each value of an IN list on its own, which cost more
+    than the queries (5 s for 1,000,000 deals)."""
     wanted = sorted(pk for pk in deal_ids if pk not in caches.deal_pipelines)
+    visible = Deal.objects.visible_to(ctx.actor)
+    if wanted and wanted[-1] - wanted[0] < 2 * len(wanted):
+        found = visible.filter(pk__gte=wanted[0], pk__lte=wanted[-1])
+        keep = set(wanted)
+        caches.deal_pipelines.update(
+            (pk, pipeline) for pk, pipeline in found.values_list("pk", "pipeline_id") if pk in keep
+        )
+        return
     for start in range(0, len(wanted), 500):
-        found = Deal.objects.visible_to(ctx.actor).filter(pk__in=wanted[start : start + 500])
+        found = visible.filter(pk__in=wanted[start : start + 500])
         caches.deal_pipelines.update(found.values_list("pk", "pipeline_id"))
 
 

@@ -384,3 +384,26 @@ def test_a_pipeline_column_gives_the_same_history_on_both_paths(admin, batch_siz
             transaction.set_rollback(True)
     assert results[0] == results[1]
     assert results[0][0]["rejected"] == 9  # the pipeline "Nope"
+
+
+def test_deal_pipelines_by_range_or_by_chunks_learn_the_same(admin, owner, outsider):
+    """Ids close together are read by their range, others by chunks of ids: either way only
+    the wanted deals the actor may see are learnt."""
+    from lejek.dataio import fast, fast_history, writers
+    from lejek.pipelines import services as pipeline_services
+
+    pipeline = pipeline_services.pipeline_create(actor=admin, template="probability_weighted")
+    stage = pipeline.stages.active().order_by("order").first()
+
+    def deal(by):
+        data = {"title": "D", "pipeline_id": pipeline.pk, "stage_id": stage.pk}
+        return pipeline_services.deal_create(actor=by, data=data).pk
+
+    mine = [deal(owner) for _ in range(6)]
+    theirs = deal(outsider)  # in the middle of the range, not the owner's to see
+    mine += [deal(owner) for _ in range(3)]
+    for wanted in ({*mine[:5], theirs, *mine[6:]}, {mine[0], mine[-1]}):  # dense, then sparse
+        caches = fast.Caches()
+        ctx = writers.Context(actor=owner, source="crm", duplicates="update", options={})
+        fast_history.deal_pipelines(ctx, caches, wanted)
+        assert caches.deal_pipelines == {pk: pipeline.pk for pk in wanted if pk != theirs}
