@@ -7,7 +7,8 @@ existing counters, so concurrent writers never overwrite each other's counts.
 The same statement with sign +1 over every summary builds the rollup from scratch.
 """
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -199,13 +200,27 @@ def _union(
             columns += [
                 f"{select.values.get(name, '0').format(s=sign)} AS {name}" for name in VALUES
             ]
-            group = ", ".join(str(i + 1) for i in range(len(KEY)))
+            group = _grouped(keys[name] for name in KEY)
             # Every name and expression here is a constant of this module; values are params.
             selects.append(
                 f"SELECT {', '.join(columns)} FROM {table} WHERE {conditions} GROUP BY {group}"  # noqa: S608
             )
             all_params.extend(params)
     return " UNION ALL ".join(selects), all_params
+
+
+CONSTANT = re.compile(r"'[^']*'|-?[0-9]+|" + re.escape(NONE))
+
+
+def _grouped(keys: Iterable[str]) -> str:
+    """GROUP BY's terms for rollup key expressions: the positions of those that are not
+    constants. SQLite sorts on every term it is given, constants included: the rebuild's
+    stage-time rollup of 5,000,000 rows took 10-21 s grouped by all ten keys, 5.4-6.0 s by
+    its five columns. (All ten when every key is a constant, which still gives no row
+    for no matching summary.)"""
+    keys = list(keys)
+    varying = [str(i + 1) for i, key in enumerate(keys) if not CONSTANT.fullmatch(key)]
+    return ", ".join(varying or [str(i + 1) for i in range(len(keys))])
 
 
 def apply(
@@ -299,7 +314,7 @@ def derive_grains() -> None:
         }
         columns = [f"{keys[name]} AS {name}" for name in KEY]
         columns += [f"SUM({name}) AS {name}" for name in VALUES]
-        group = ", ".join(str(i + 1) for i in range(len(KEY)))
+        group = _grouped(keys[name] for name in KEY)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {ROLLUP} ({', '.join(KEY + VALUES)}) "  # noqa: S608
