@@ -103,17 +103,22 @@ def job_create(
     suggested = fields.suggest(kind, header)
     if columns is not None:
         suggested = {h: columns.get(h, "") for h in header}
-    return ImportJob.objects.create(
-        kind=kind,
-        source=(source or "import").strip()[:50] or "import",
-        filename=filename[:255],
-        data=data,
-        columns=suggested,
-        duplicates=duplicates,
-        options=options or {},
-        rows_total=rows_total,
-        created_by=actor,
-    )
+    apart = connection.vendor == "sqlite"  # the file is kept out of the job's row (ImportFile)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind,
+            source=(source or "import").strip()[:50] or "import",
+            filename=filename[:255],
+            data=b"" if apart else data,
+            columns=suggested,
+            duplicates=duplicates,
+            options=options or {},
+            rows_total=rows_total,
+            created_by=actor,
+        )
+        if apart:
+            ImportFile.objects.create(job=job, data=data)
+    return job
 
 
 def job_configure(
@@ -222,31 +227,24 @@ def _collect_and_freeze() -> None:
 
 
 def _data(job: ImportJob) -> bytes:
-    """The job's file: in its row, or waiting in an ImportFile while a run is under way."""
-    parked = ImportFile.objects.filter(job_id=job.pk).values_list("data", flat=True).first()
-    if parked is None:
-        parked = ImportJob.objects.filter(pk=job.pk).values_list("data", flat=True).get()
-    return bytes(parked)
+    """The job's file: in its ImportFile (on SQLite), else in its row."""
+    kept = ImportFile.objects.filter(job_id=job.pk).values_list("data", flat=True).first()
+    if kept is None:
+        kept = ImportJob.objects.filter(pk=job.pk).values_list("data", flat=True).get()
+    return bytes(kept)
 
 
-def _park(job: ImportJob) -> None:
-    """Move the file out of the job's row for the run, on SQLite (see `ImportFile`)."""
+def _move_out(job: ImportJob) -> None:
+    """On SQLite, move a file still in its job's row (a job created before files were kept
+    apart) into an ImportFile before the run rewrites the row batch after batch."""
     if connection.vendor != "sqlite":
         return
     with transaction.atomic():
         if ImportFile.objects.filter(job_id=job.pk).exists():
-            return  # a run before this one was stopped midway
+            return
         data = ImportJob.objects.filter(pk=job.pk).values_list("data", flat=True).get()
         ImportFile.objects.create(job_id=job.pk, data=data)
         ImportJob.objects.filter(pk=job.pk).update(data=b"")
-
-
-def _unpark(job_id: int) -> None:
-    """Put a parked file back into its job's row (in the caller's transaction)."""
-    parked = ImportFile.objects.filter(job_id=job_id).values_list("data", flat=True).first()
-    if parked is not None:
-        ImportJob.objects.filter(pk=job_id).update(data=parked)
-        ImportFile.objects.filter(job_id=job_id).delete()
 
 
 @contextmanager
@@ -307,7 +305,7 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
         rows, columns = _prepare(job)
     except DomainError as exc:
         return _fail(job, exc.message)
-    _park(job)
+    _move_out(job)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING,
         rows_total=len(rows),
@@ -372,7 +370,6 @@ def _run(job_id: int, progress: Progress | None, batch_size: int | None) -> Impo
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.DONE, finished_at=timezone.now(), report=report
             )
-            _unpark(job.pk)
     except Exception as exc:
         _fail(job, f"All rows are in; building the indexes or the summaries failed: {exc}")
         raise
@@ -418,7 +415,6 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error=message, finished_at=timezone.now()
         )
-        _unpark(job.pk)
     try:
         _restore_indexes(job)  # a failed job gives back the indexes it set aside
     except Exception:

@@ -70,7 +70,7 @@ class ImportJob(models.Model):
 
     `rows_done` and `report` are written in the transaction of each batch, so after
     a crash they say exactly which rows are in the database; a re-run resumes there.
-    While a run is under way on SQLite, the uploaded file waits in an `ImportFile`.
+    On SQLite the uploaded file is kept apart, in an `ImportFile`.
     """
 
     class Status(models.TextChoices):
@@ -127,14 +127,14 @@ class ImportJob(models.Model):
 
 
 class ImportFile(models.Model):
-    """The uploaded file of a job whose run is under way on SQLite, moved out of its row.
+    """The uploaded file of a job on SQLite, kept out of the job's row.
 
-    The job's row is rewritten with the progress of every batch, and SQLite writes a
-    whole row, file included, on every UPDATE: a large import wrote its file (hundreds of
-    megabytes) again for each of its thousand batches. So a run moves the file here
-    first, and back into the job when it ends; a run killed midway leaves it here, and
-    the next run reads it from here. PostgreSQL keeps large values out of the row
-    (TOAST), so it needs none of this.
+    The job's row is rewritten with the progress of every batch (and with every change
+    of its mapping), and SQLite writes a whole row, file included, on every UPDATE: a
+    large import wrote its file (hundreds of megabytes) again for each of its thousand
+    batches. So the file is stored here from the upload on. A job created before that
+    kept it in its row; its first run moves it here. PostgreSQL keeps large values out of
+    the row (TOAST), so there the file stays in the job's row.
     """
 
     job = models.OneToOneField(ImportJob, on_delete=models.CASCADE, related_name="file")
