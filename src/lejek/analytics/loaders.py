@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection
@@ -14,6 +14,7 @@ from django.db import connection
 from lejek.activities.models import Activity
 from lejek.analytics import facts
 from lejek.analytics.rates import RateTable
+from lejek.demo import bulk
 from lejek.leads.models import Lead
 from lejek.pipelines.models import Deal, Stage, StageChange, StatusChange
 
@@ -224,18 +225,19 @@ def _plain_rows(
     fields = [meta.get_field(name) for name in names]
     columns = [quote(str(f.column)) for f in fields]
     columns[-1] = as_text(columns[-1])
-    rows: list[Sequence[Any]] = list(
+    rows: list[Sequence[Any]] = cast(
+        list[Sequence[Any]],
         raw_rows(
             f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} {tail}",  # noqa: S608
             params,
             when=len(names) - 1,
-        )
+        ),
     )
     convert = {
         i: found
         for i, field in enumerate(fields)
         if field.get_internal_type() == "DecimalField"
-        and (found := _decimal_converter(field)) is not None
+        and (found := bulk.from_db(field, meta.db_table)) is not None
     }
     if not convert:
         return rows
@@ -252,22 +254,6 @@ def _plain_rows(
                 values[i] = known
         found_rows.append(values)
     return found_rows
-
-
-def _decimal_converter(field: Any) -> Any:
-    """value → what the ORM gives for this decimal column, or None where the driver gives
-    it as it is (PostgreSQL)."""
-    column = field.get_col(field.model._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-    if not converters:
-        return None
-
-    def converted(value: Any) -> Any:
-        for converter in converters:
-            value = converter(value, column, connection)
-        return value
-
-    return converted
 
 
 def as_text(column: str) -> str:

@@ -106,14 +106,13 @@ def _csv_cell(model: tables.Model, field: models.Field) -> Callable[[Any], Any] 
         return None
     if kind in TEXTS:
         return _safe_text
-    col = field.get_col(model._meta.db_table)
-    converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+    orm_value = bulk.from_db(field, model._meta.db_table)
     cell = _cell(field)
     safe = exports.safe_cell
 
     def slow(value: Any) -> Any:
-        for convert in converters:
-            value = convert(value, col, connection)
+        if orm_value is not None:
+            value = orm_value(value)
         return _csv_value(safe(cell(value) if cell else value))
 
     remembered = bulk.remembered(slow)  # converted once per distinct raw value

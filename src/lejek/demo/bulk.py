@@ -217,6 +217,23 @@ def remembered(adapt: Adapter, *, by_value: bool = False) -> Adapter:
 _UNSEEN = object()
 
 
+def from_db(field: models.Field, table: str) -> Adapter | None:
+    """How a value of `table`'s column `field`, read by plain SQL, becomes the value the ORM
+    gives (the backend's converters, then the field's, as the ORM runs them); None where
+    there are none and the driver's value is the ORM's."""
+    col = field.get_col(table)
+    converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+    if not converters:
+        return None
+
+    def converted(value: Any) -> Any:
+        for convert in converters:
+            value = convert(value, col, connection)
+        return value
+
+    return converted
+
+
 def _adapter(field: models.Field) -> Adapter | None:
     """How a Python value becomes a driver value for this column; None when passed as is.
 
