@@ -103,7 +103,7 @@ def job_create(
     suggested = fields.suggest(kind, header)
     if columns is not None:
         suggested = {h: columns.get(h, "") for h in header}
-    apart = connection.vendor == "sqlite"  # the file is kept out of the job's row (ImportFile)
+    apart = _kept_apart()
     with transaction.atomic():
         job = ImportJob.objects.create(
             kind=kind,
@@ -234,10 +234,15 @@ def _data(job: ImportJob) -> bytes:
     return bytes(kept)
 
 
+def _kept_apart() -> bool:
+    """Is a job's file kept out of its row, in an ImportFile? On SQLite (see `ImportFile`)."""
+    return connection.vendor == "sqlite"
+
+
 def _move_out(job: ImportJob) -> None:
-    """On SQLite, move a file still in its job's row (a job created before files were kept
-    apart) into an ImportFile before the run rewrites the row batch after batch."""
-    if connection.vendor != "sqlite":
+    """Move a file still in its job's row (a job created before files were kept apart) into
+    an ImportFile before the run rewrites the row batch after batch."""
+    if not _kept_apart():
         return
     with transaction.atomic():
         if ImportFile.objects.filter(job_id=job.pk).exists():
